@@ -1,0 +1,71 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { AppError } from './errors.js';
+import { errorHandler } from './http/errors.js';
+import { registerAuth } from './http/auth.js';
+import { accountsRoutes } from './features/accounts/accounts.routes.js';
+import { auditRoutes } from './features/audit/audit.routes.js';
+import { customFieldsRoutes } from './features/custom-fields/custom-fields.routes.js';
+import { profilesRoutes } from './features/profiles/profiles.routes.js';
+
+export interface AppDeps {
+  database: Database;
+  logger?: Logger | boolean;
+}
+
+export type App = FastifyInstance;
+
+
+/** Builds the HTTP application; never listens (server.ts does). */
+export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
+  const app = Fastify({
+    ...(typeof deps.logger === 'object' ? { loggerInstance: deps.logger as FastifyBaseLogger } : { logger: deps.logger ?? false }),
+    // Large enough that an over-long field gets a 422 naming it rather than a bare 413.
+    bodyLimit: 4 * 1024 * 1024,
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.status(404).send({ error: { code: error.code, message: error.message, details: {} } });
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Roster API', version: '1', description: 'Profiles database for SMS programs. Authenticate with `Authorization: Bearer <api key>`.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  registerAuth(app, deps.database);
+
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
+
+  const ctx = { database: deps.database, config };
+  await app.register(async (api) => {
+    await accountsRoutes(api, ctx);
+    await auditRoutes(api, ctx);
+    await customFieldsRoutes(api, ctx);
+    await profilesRoutes(api, ctx);
+  }, { prefix: '/api/v1' });
+  return app as unknown as App;
+}
+
+/** What every feature's routes receive. */
+export interface RouteContext {
+  database: Database;
+  config: Config;
+}

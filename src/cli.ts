@@ -1,0 +1,79 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { loadConfig } from './config.js';
+import { AppError } from './errors.js';
+import { createLogger, openMigrated, runWorker, serve } from './server.js';
+import { createCompany } from './features/accounts/accounts.service.js';
+import { loadDemoProfiles } from './features/demo/demo-data.js';
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+const program = new Command('roster').description('Roster: the profiles database for SMS programs').showHelpAfterError();
+
+program.command('serve').description('serve the web app and API (and run a job worker in-process)').action(async () => {
+  await serve(loadConfig());
+});
+
+program.command('worker').description('run background jobs without serving HTTP').action(async () => {
+  await runWorker(loadConfig());
+});
+
+program.command('migrate').description('bring the database schema up to date').action(async () => {
+  const config = loadConfig();
+  const database = await openMigrated(config, createLogger(config));
+  await database.close();
+});
+
+const company = program.command('company').description('manage companies (tenants)');
+company
+  .command('create')
+  .description('create a company with an admin user; prints {"companyId","apiKey"}')
+  .requiredOption('--name <name>', 'company name')
+  .requiredOption('--admin-email <email>', 'the admin user’s email (their login)')
+  .requiredOption('--admin-password <password>', 'the admin user’s password (at least 8 characters)')
+  .option('--country <code>', 'default country for phone numbers written without +code', 'US')
+  .action(async (options: { name: string; adminEmail: string; adminPassword: string; country: string }) => {
+    const config = loadConfig();
+    const database = await openMigrated(config, createLogger({ ...config, logLevel: 'warn' }));
+    try {
+      const created = await createCompany(database, { name: options.name, adminEmail: options.adminEmail, adminPassword: options.adminPassword, defaultCountry: options.country });
+      process.stdout.write(JSON.stringify({ companyId: created.companyId, apiKey: created.apiKey }) + '\n');
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('demo')
+  .description('load deterministic, realistic demo profiles into a company')
+  .requiredOption('--company <id>', 'company id', positiveInt('--company'))
+  .requiredOption('--profiles <n>', 'how many profiles', positiveInt('--profiles'))
+  .option('--seed <n>', 'random seed (same seed, same profiles)', positiveInt('--seed'), 1)
+  .action(async (options: { company: number; profiles: number; seed: number }) => {
+    const config = loadConfig();
+    const database = await openMigrated(config, createLogger({ ...config, logLevel: 'warn' }));
+    try {
+      const exists = await database.db.selectFrom('companies').select('id').where('id', '=', options.company).executeTakeFirst();
+      if (!exists) throw new AppError('not_found', `--company ${options.company}: no such company (create one with: roster company create)`);
+      const started = Date.now();
+      const result = await loadDemoProfiles(database, options.company, options.profiles, {
+        seed: options.seed,
+        onProgress: (done) => process.stderr.write(`\r${done.toLocaleString('en-US')} / ${options.profiles.toLocaleString('en-US')}`),
+      });
+      process.stderr.write('\n');
+      process.stdout.write(JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000 }) + '\n');
+    } finally {
+      await database.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof AppError) process.stderr.write(`roster: ${error.message}\n`);
+  else process.stderr.write(`roster: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

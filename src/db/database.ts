@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import type SQLite from 'better-sqlite3';
+import type pg from 'pg';
+import type { DB } from './schema.js';
+import { openSqlite } from './dialect/sqlite.js';
+import { openPostgres } from './dialect/postgres.js';
+import { AppError } from '../errors.js';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** An open database: the typed query builder plus what differs between engines. */
+export interface Database {
+  engine: Engine;
+  db: Kysely<DB>;
+  /** The raw handle, for bulk paths and benchmarks that must bypass the query builder. */
+  sqlite?: SQLite.Database;
+  pgPool?: pg.Pool;
+  isUniqueViolation(error: unknown): boolean;
+  close(): Promise<void>;
+}
+
+/** Opens `sqlite:<path>` or `postgres://…`. */
+export function openDatabase(url: string): Database {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new AppError('invalid_config', `ROSTER_DATABASE_URL=${JSON.stringify(url)} is not supported (accepted: sqlite:<path> or postgres://…)`);
+}

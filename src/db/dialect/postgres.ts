@@ -1,0 +1,34 @@
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { DB } from '../schema.js';
+import type { Database } from '../database.js';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const TIMESTAMPTZ = 1184;
+const TIMESTAMP = 1114;
+
+// Ids and counts are bigint in PostgreSQL; they stay far below 2^53, so numbers are safe and match SQLite.
+// Timestamps come back as the same ISO 8601 strings SQLite stores.
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v);
+    if (oid === TIMESTAMPTZ) return (v: string) => new Date(v).toISOString();
+    if (oid === TIMESTAMP) return (v: string) => new Date(`${v}Z`).toISOString();
+    return pg.types.getTypeParser(oid, format);
+  },
+} as unknown as pg.CustomTypesConfig;
+
+/** Opens a PostgreSQL pool for a postgres:// URL. */
+export function openPostgres(url: string, options: { max?: number } = {}): Database {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  return {
+    engine: 'postgres',
+    db,
+    pgPool: pool,
+    isUniqueViolation: (error) => (error as { code?: string } | null)?.code === '23505',
+    close: () => db.destroy(),
+  };
+}

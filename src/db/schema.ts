@@ -1,0 +1,167 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * Table types for Kysely. Timestamps are ISO 8601 UTC strings on both engines
+ * (PostgreSQL's timestamptz is parsed back to ISO in dialect/postgres.ts), and
+ * JSON columns are text so both engines hand back the same shape.
+ */
+type Timestamp = string;
+type Id = Generated<number>;
+
+export interface CompaniesTable {
+  id: Id;
+  name: string;
+  default_country: string;
+  gender_options: string; // JSON array
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface UsersTable {
+  company_id: number;
+  id: Id;
+  email: string;
+  name: string | null;
+  password_hash: string;
+  role: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  disabled_at: Timestamp | null;
+}
+
+export interface SessionsTable {
+  company_id: number;
+  token_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  company_id: number;
+  id: Id;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  role: string;
+  created_by: string | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  company_id: number;
+  id: Id;
+  actor_type: string;
+  actor_id: number | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  changes: string; // JSON {field: {before, after}}
+  created_at: Timestamp;
+}
+
+export interface ProfilesTable {
+  company_id: number;
+  id: Id;
+  phone_number: string | null;
+  raw_phone: string | null;
+  phone_digits: string | null;
+  email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  street1: string | null;
+  street2: string | null;
+  city: string | null;
+  state: string | null;
+  postal_code: string | null;
+  country: string | null;
+  congressional_district: string | null;
+  state_upper_district: string | null;
+  state_lower_district: string | null;
+  split_district: number | null;
+  latitude: number | null;
+  longitude: number | null;
+  precision: string | null;
+  geocoded_city: string | null;
+  geocoded_state: string | null;
+  geocoded_postal_code: string | null;
+  geocoded_country: string | null;
+  carrier_name: string | null;
+  created_at: Timestamp;
+  source_type: string;
+  source_name: string | null;
+  opted_out_at: Timestamp | null;
+  opted_out_source: string | null;
+  status: string;
+  updated_at: Timestamp;
+}
+
+export interface ProfileTombstonesTable {
+  company_id: number;
+  phone_hash: string;
+  opted_out_at: Timestamp | null;
+  opted_out_source: string | null;
+  deleted_at: Timestamp;
+}
+
+export interface CustomFieldsTable {
+  company_id: number;
+  id: Id;
+  name: string;
+  name_key: string;
+  field_type: string;
+  position: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProfileFieldValuesTable {
+  company_id: number;
+  profile_id: number;
+  field_id: number;
+  value_text: string;
+  value_number: number | null;
+}
+
+export interface JobsTable {
+  company_id: number;
+  id: Id;
+  kind: string;
+  payload: string; // JSON
+  status: string; // queued | running | succeeded | failed
+  attempts: number;
+  max_attempts: number;
+  run_at: Timestamp;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  progress: number;
+  progress_total: number | null;
+  result: string | null; // JSON
+  error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface SchemaMigrationsTable {
+  name: string;
+  applied_at: ColumnType<string, string, never>;
+}
+
+export interface DB {
+  companies: CompaniesTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
+  profiles: ProfilesTable;
+  profile_tombstones: ProfileTombstonesTable;
+  custom_fields: CustomFieldsTable;
+  profile_field_values: ProfileFieldValuesTable;
+  jobs: JobsTable;
+  schema_migrations: SchemaMigrationsTable;
+}

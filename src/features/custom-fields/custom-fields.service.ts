@@ -1,0 +1,131 @@
+import type { Database } from '../../db/database.js';
+import { AppError, invalidInput, notFound } from '../../errors.js';
+import { nowIso } from '../../time.js';
+import { changedFields, recordAudit } from '../audit/audit.js';
+import type { AuthContext } from '../accounts/auth-context.js';
+import { getCompanySettings } from '../accounts/accounts.service.js';
+import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
+import * as repo from './custom-fields.repository.js';
+
+/** A custom field definition as the API shows it. */
+export interface CustomField {
+  id: number;
+  name: string;
+  field_type: FieldType;
+  position: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The standard profile columns of the export (SPEC §6); a custom field may not take one of these names. */
+export const RESERVED_FIELD_NAMES = new Set([
+  'id', 'phone_number', 'email', 'first_name', 'last_name', 'status', 'description', 'street1', 'street2', 'city', 'state',
+  'postal_code', 'country', 'congressional_district', 'state_upper_district', 'state_lower_district', 'split_district',
+  'latitude', 'longitude', 'precision', 'geocoded_city', 'geocoded_state', 'geocoded_postal_code', 'geocoded_country',
+  'carrier_name', 'created_at', 'source_type', 'source_name', 'opted_out_at', 'opted_out_source', 'updated_at', 'cleaned?',
+  'custom_fields',
+]);
+
+/** Names compare case-insensitively with spaces collapsed, so "Favorite Color" and "favorite  color" are one field. */
+export function fieldNameKey(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+function checkName(name: string): string {
+  const clean = name.trim().replace(/\s+/g, ' ');
+  if (!clean) throw invalidInput([{ field: 'name', value: name, message: 'must not be empty' }]);
+  if (clean.length > 100) throw invalidInput([{ field: 'name', value: name, message: 'must be at most 100 characters' }]);
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(clean)) throw invalidInput([{ field: 'name', value: name, message: 'must not contain control characters' }]);
+  if (RESERVED_FIELD_NAMES.has(clean.toLowerCase())) {
+    throw invalidInput([{ field: 'name', value: name, message: 'is the name of a standard profile field; choose another name' }]);
+  }
+  return clean;
+}
+
+function checkType(type: string): FieldType {
+  if (!isFieldType(type)) throw invalidInput([{ field: 'field_type', value: type, message: `is not a field type (accepted: ${FIELD_TYPES.join(', ')})` }]);
+  return type;
+}
+
+function toView(row: Awaited<ReturnType<typeof repo.listFields>>[number]): CustomField {
+  return { ...row, field_type: row.field_type as FieldType };
+}
+
+/** The company's custom fields in definition order (the export's column order). */
+export async function listCustomFields(database: Database, companyId: number): Promise<CustomField[]> {
+  return (await repo.listFields(database.db, companyId)).map(toView);
+}
+
+/** Everything needed to parse custom field values for a company: its fields by name key and gender options. */
+export async function customFieldContext(database: Database, companyId: number) {
+  const [fields, company] = await Promise.all([listCustomFields(database, companyId), getCompanySettings(database, companyId)]);
+  return { fields, byKey: new Map(fields.map((f) => [fieldNameKey(f.name), f])), genderOptions: company.gender_options };
+}
+export type CustomFieldContext = Awaited<ReturnType<typeof customFieldContext>>;
+
+function uniqueName<T>(database: Database, name: string, run: () => Promise<T>): Promise<T> {
+  return run().catch((error: unknown) => {
+    if (database.isUniqueViolation(error)) throw new AppError('conflict', `A custom field named ${JSON.stringify(name)} already exists`, { field: 'name', value: name });
+    throw error;
+  });
+}
+
+export async function createCustomField(database: Database, auth: AuthContext, input: { name: string; field_type: string }): Promise<CustomField> {
+  const name = checkName(input.name);
+  const fieldType = checkType(input.field_type);
+  return uniqueName(database, name, () =>
+    database.db.transaction().execute(async (trx) => {
+      const position = Number((await repo.nextPosition(trx, auth.companyId)).max) + 1;
+      const row = await repo.insertField(trx, auth.companyId, { name, name_key: fieldNameKey(name), field_type: fieldType, position, created_at: nowIso() });
+      await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'custom_field.created', entityType: 'custom_field', entityId: row.id, changes: changedFields(null, { name, field_type: fieldType }) }]);
+      return toView(row);
+    }),
+  );
+}
+
+/** Renames, re-orders, or changes the type of a field that holds no values yet. */
+export async function updateCustomField(
+  database: Database,
+  auth: AuthContext,
+  fieldId: number,
+  input: { name?: string; field_type?: string; position?: number },
+): Promise<CustomField> {
+  const values: { name?: string; name_key?: string; field_type?: string; position?: number } = {};
+  if (input.name !== undefined) {
+    values.name = checkName(input.name);
+    values.name_key = fieldNameKey(values.name);
+  }
+  if (input.field_type !== undefined) values.field_type = checkType(input.field_type);
+  if (input.position !== undefined) values.position = input.position;
+  return uniqueName(database, values.name ?? '', () =>
+    database.db.transaction().execute(async (trx) => {
+      const before = await repo.findField(trx, auth.companyId, fieldId);
+      if (!before) throw notFound('Custom field');
+      if (values.field_type && values.field_type !== before.field_type && Number((await repo.countValues(trx, auth.companyId, fieldId)).n) > 0) {
+        throw new AppError('conflict', `Custom field ${JSON.stringify(before.name)} already holds values; its type cannot change from ${before.field_type} to ${values.field_type}`, { field: 'field_type', value: values.field_type });
+      }
+      await repo.updateField(trx, auth.companyId, fieldId, { ...values, updated_at: nowIso() });
+      const after = (await repo.findField(trx, auth.companyId, fieldId))!;
+      const changes = changedFields(before, { name: after.name, field_type: after.field_type, position: after.position });
+      if (Object.keys(changes).length) await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'custom_field.updated', entityType: 'custom_field', entityId: fieldId, changes }]);
+      return toView(after);
+    }),
+  );
+}
+
+/** Deletes a field and every profile's value of it. */
+export async function deleteCustomField(database: Database, auth: AuthContext, fieldId: number): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    const before = await repo.findField(trx, auth.companyId, fieldId);
+    if (!before) throw notFound('Custom field');
+    const removed = await repo.deleteValuesOfField(trx, auth.companyId, fieldId);
+    await repo.deleteField(trx, auth.companyId, fieldId);
+    await recordAudit(trx, auth.companyId, auth.actor, [{
+      action: 'custom_field.deleted',
+      entityType: 'custom_field',
+      entityId: fieldId,
+      changes: { ...changedFields(before, { name: null, field_type: null }), values_removed: { before: Number(removed[0]?.numDeletedRows ?? 0), after: 0 } },
+    }]);
+  });
+}

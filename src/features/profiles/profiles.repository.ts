@@ -1,0 +1,127 @@
+import type { Kysely } from 'kysely';
+import type { DB, ProfilesTable } from '../../db/schema.js';
+
+/** The profile read model: every §2 column (no selectAll on API paths). */
+export const PROFILE_COLUMNS = [
+  'id', 'phone_number', 'raw_phone', 'email', 'first_name', 'last_name', 'street1', 'street2', 'city', 'state', 'postal_code', 'country',
+  'congressional_district', 'state_upper_district', 'state_lower_district', 'split_district', 'latitude', 'longitude', 'precision',
+  'geocoded_city', 'geocoded_state', 'geocoded_postal_code', 'geocoded_country', 'carrier_name', 'created_at', 'source_type',
+  'source_name', 'opted_out_at', 'opted_out_source', 'status', 'updated_at',
+] as const;
+
+export type ProfileRow = Pick<ProfilesTable, (typeof PROFILE_COLUMNS)[number]> & { id: number };
+export type NewProfileRow = Omit<ProfilesTable, 'id' | 'company_id'>;
+export type ProfileUpdate = Partial<Omit<ProfilesTable, 'id' | 'company_id' | 'created_at' | 'source_type' | 'source_name'>>;
+
+// Statements stay under SQLite's 32,766 bound-parameter limit and PostgreSQL's 65,535.
+const CHUNK = 500;
+export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function findProfile(db: Kysely<DB>, companyId: number, profileId: number) {
+  return db.selectFrom('profiles').select(PROFILE_COLUMNS).where('company_id', '=', companyId).where('id', '=', profileId).executeTakeFirst() as Promise<ProfileRow | undefined>;
+}
+
+export function findProfileByPhone(db: Kysely<DB>, companyId: number, phoneNumber: string) {
+  return db.selectFrom('profiles').select(PROFILE_COLUMNS).where('company_id', '=', companyId).where('phone_number', '=', phoneNumber).executeTakeFirst() as Promise<ProfileRow | undefined>;
+}
+
+export async function findProfilesByPhones(db: Kysely<DB>, companyId: number, phoneNumbers: string[]): Promise<ProfileRow[]> {
+  const rows: ProfileRow[] = [];
+  for (const part of chunks(phoneNumbers)) {
+    rows.push(...((await db.selectFrom('profiles').select(PROFILE_COLUMNS).where('company_id', '=', companyId).where('phone_number', 'in', part).execute()) as ProfileRow[]));
+  }
+  return rows;
+}
+
+/** Inserts new profiles and answers their ids keyed by phone number. */
+export async function insertProfiles(db: Kysely<DB>, companyId: number, rows: NewProfileRow[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (const part of chunks(rows, 400)) {
+    const inserted = await db
+      .insertInto('profiles')
+      .values(part.map((row) => ({ company_id: companyId, ...row })))
+      .returning(['id', 'phone_number'])
+      .execute();
+    for (const r of inserted) ids.set(r.phone_number!, r.id);
+  }
+  return ids;
+}
+
+export function updateProfile(db: Kysely<DB>, companyId: number, profileId: number, values: ProfileUpdate) {
+  return db.updateTable('profiles').set(values).where('company_id', '=', companyId).where('id', '=', profileId).execute();
+}
+
+export function deleteProfileRow(db: Kysely<DB>, companyId: number, profileId: number) {
+  return db.deleteFrom('profiles').where('company_id', '=', companyId).where('id', '=', profileId).execute();
+}
+
+export interface StoredValueRow {
+  profile_id: number;
+  field_id: number;
+  value_text: string;
+  value_number: number | null;
+}
+
+export async function findFieldValues(db: Kysely<DB>, companyId: number, profileIds: number[]): Promise<StoredValueRow[]> {
+  const rows: StoredValueRow[] = [];
+  for (const part of chunks(profileIds)) {
+    rows.push(...(await db.selectFrom('profile_field_values').select(['profile_id', 'field_id', 'value_text', 'value_number']).where('company_id', '=', companyId).where('profile_id', 'in', part).execute()));
+  }
+  return rows;
+}
+
+export async function upsertFieldValues(db: Kysely<DB>, companyId: number, rows: StoredValueRow[]): Promise<void> {
+  for (const part of chunks(rows, 1000)) {
+    await db
+      .insertInto('profile_field_values')
+      .values(part.map((r) => ({ company_id: companyId, ...r })))
+      .onConflict((oc) => oc.columns(['company_id', 'profile_id', 'field_id']).doUpdateSet((eb) => ({ value_text: eb.ref('excluded.value_text'), value_number: eb.ref('excluded.value_number') })))
+      .execute();
+  }
+}
+
+export async function deleteFieldValues(db: Kysely<DB>, companyId: number, pairs: Array<{ profile_id: number; field_id: number }>): Promise<void> {
+  for (const { profile_id, field_id } of pairs) {
+    await db.deleteFrom('profile_field_values').where('company_id', '=', companyId).where('profile_id', '=', profile_id).where('field_id', '=', field_id).execute();
+  }
+}
+
+export function deleteAllFieldValues(db: Kysely<DB>, companyId: number, profileId: number) {
+  return db.deleteFrom('profile_field_values').where('company_id', '=', companyId).where('profile_id', '=', profileId).execute();
+}
+
+export async function findTombstones(db: Kysely<DB>, companyId: number, hashes: string[]) {
+  const rows: Array<{ phone_hash: string; opted_out_at: string | null; opted_out_source: string | null }> = [];
+  for (const part of chunks(hashes)) {
+    rows.push(...(await db.selectFrom('profile_tombstones').select(['phone_hash', 'opted_out_at', 'opted_out_source']).where('company_id', '=', companyId).where('phone_hash', 'in', part).execute()));
+  }
+  return rows;
+}
+
+export function upsertTombstone(db: Kysely<DB>, companyId: number, values: { phone_hash: string; opted_out_at: string | null; opted_out_source: string | null; deleted_at: string }) {
+  return db
+    .insertInto('profile_tombstones')
+    .values({ company_id: companyId, ...values })
+    .onConflict((oc) =>
+      oc.columns(['company_id', 'phone_hash']).doUpdateSet((eb) => ({
+        // An opt-out once recorded survives a later deletion without one.
+        opted_out_at: eb.fn.coalesce(eb.ref('excluded.opted_out_at'), eb.ref('profile_tombstones.opted_out_at')),
+        opted_out_source: eb.fn.coalesce(eb.ref('excluded.opted_out_source'), eb.ref('profile_tombstones.opted_out_source')),
+        deleted_at: eb.ref('excluded.deleted_at'),
+      })),
+    )
+    .execute();
+}
+
+/** Audit entries about one profile, for erasing personal data from them on deletion. */
+export function findProfileAudit(db: Kysely<DB>, companyId: number, profileId: number) {
+  return db.selectFrom('audit_log').select(['id', 'changes']).where('company_id', '=', companyId).where('entity_type', '=', 'profile').where('entity_id', '=', String(profileId)).execute();
+}
+
+export function setAuditChanges(db: Kysely<DB>, companyId: number, auditId: number, changes: string) {
+  return db.updateTable('audit_log').set({ changes }).where('company_id', '=', companyId).where('id', '=', auditId).execute();
+}

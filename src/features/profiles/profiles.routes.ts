@@ -1,0 +1,105 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { RouteContext } from '../../app.js';
+import { authOf } from '../../http/auth.js';
+import { idParams } from '../../http/schemas.js';
+import { READ_ONLY_FIELDS, WRITABLE_FIELD_LIMITS } from './profile-input.js';
+import { SOURCE_TYPES } from './profile-rules.js';
+import * as service from './profiles.service.js';
+
+// Types are checked here; lengths, formats and custom-field values by the service, which every write path shares.
+const nullableText = (description: string) => z.string().nullable().optional().describe(description);
+const writable = Object.fromEntries(
+  Object.entries(WRITABLE_FIELD_LIMITS).map(([field, max]) => [field, nullableText(`at most ${max} characters; null or "" clears it`)]),
+) as Record<keyof typeof WRITABLE_FIELD_LIMITS, ReturnType<typeof nullableText>>;
+const readOnly = Object.fromEntries(READ_ONLY_FIELDS.map((f) => [f, z.never({ error: 'is set by Roster and cannot be written' }).optional()]));
+const customFields = z
+  .record(z.string().max(200), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+  .optional()
+  .describe('custom field values by field name; null clears one');
+
+const profileBody = z.strictObject({
+  phone_number: z.string().describe('mobile number in any written form; read with the company default country when it has no +country code'),
+  ...writable,
+  custom_fields: customFields,
+  ...readOnly,
+});
+const patchBody = profileBody.partial({ phone_number: true });
+
+const profileView = z.object({
+  id: z.number(),
+  phone_number: z.string().nullable(),
+  email: z.string().nullable(),
+  first_name: z.string().nullable(),
+  last_name: z.string().nullable(),
+  street1: z.string().nullable(),
+  street2: z.string().nullable(),
+  city: z.string().nullable(),
+  state: z.string().nullable(),
+  postal_code: z.string().nullable(),
+  country: z.string().nullable(),
+  congressional_district: z.string().nullable(),
+  state_upper_district: z.string().nullable(),
+  state_lower_district: z.string().nullable(),
+  split_district: z.boolean().nullable(),
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+  precision: z.string().nullable(),
+  geocoded_city: z.string().nullable(),
+  geocoded_state: z.string().nullable(),
+  geocoded_postal_code: z.string().nullable(),
+  geocoded_country: z.string().nullable(),
+  carrier_name: z.string().nullable(),
+  created_at: z.string().describe('First seen date'),
+  source_type: z.string().describe(`First seen type: ${SOURCE_TYPES.join(', ')}`),
+  source_name: z.string().nullable(),
+  opted_out_at: z.string().nullable(),
+  opted_out_source: z.string().nullable(),
+  updated_at: z.string(),
+  status: z.string(),
+  description: z.string().nullable(),
+  custom_fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+
+/** Profiles (SPEC §2): upsert by phone number, read, look up, change, delete. */
+export async function profilesRoutes(parent: FastifyInstance, { database }: RouteContext): Promise<void> {
+  const app = parent.withTypeProvider<ZodTypeProvider>();
+
+  app.post('/profiles', {
+    schema: {
+      tags: ['profiles'],
+      summary: 'Create or update a profile by phone number (201 created, 200 updated)',
+      body: profileBody,
+      response: { 200: profileView, 201: profileView },
+    },
+  }, async (request, reply) => {
+    const { created, profile } = await service.upsertProfile(database, authOf(request), request.body);
+    return reply.status(created ? 201 : 200).send(profile);
+  });
+
+  app.get('/profiles/lookup', {
+    schema: {
+      tags: ['profiles'],
+      summary: 'Find a profile by any written form of its phone number',
+      querystring: z.strictObject({ phone_number: z.string().max(200) }),
+      response: { 200: profileView },
+    },
+  }, async (request) => service.lookupProfile(database, authOf(request).companyId, request.query.phone_number));
+
+  app.get('/profiles/:id', { schema: { tags: ['profiles'], summary: 'One profile', params: idParams, response: { 200: profileView } } }, async (request) =>
+    service.getProfile(database, authOf(request).companyId, request.params.id),
+  );
+
+  app.patch('/profiles/:id', {
+    schema: { tags: ['profiles'], summary: 'Change some fields of a profile', params: idParams, body: patchBody, response: { 200: profileView } },
+  }, async (request) => service.patchProfile(database, authOf(request), request.params.id, request.body));
+
+  app.delete('/profiles/:id', {
+    config: { minRole: 'admin' },
+    schema: { tags: ['profiles'], summary: 'Erase a profile (its number is kept hashed with its opt-out state)', params: idParams },
+  }, async (request, reply) => {
+    await service.deleteProfile(database, authOf(request), request.params.id);
+    return reply.status(204).send();
+  });
+}

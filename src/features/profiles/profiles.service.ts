@@ -1,0 +1,318 @@
+import type { Kysely } from 'kysely';
+import { sha256 } from '../../crypto.js';
+import type { Database } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import { AppError, type FieldProblem, invalidInput, notFound } from '../../errors.js';
+import { nowIso } from '../../time.js';
+import { type Actor, type FieldChanges, recordAudit } from '../audit/audit.js';
+import type { AuthContext } from '../accounts/auth-context.js';
+import { customFieldContext, fieldNameKey } from '../custom-fields/custom-fields.service.js';
+import { type CanonicalValue, fromStored, toStored } from '../custom-fields/field-types.js';
+import { type CountryCode, normalisePhone, phoneDigits } from './phone.js';
+import { type InputContext, type ProfileInput, type ValidProfileInput, validateProfileInput, WRITABLE_FIELDS } from './profile-input.js';
+import { deriveStatus, describeStatus, type SourceType } from './profile-rules.js';
+import * as repo from './profiles.repository.js';
+
+/** A profile as the API shows it: every §2 field under its §2 name, custom fields by name, status and description. */
+export type ProfileView = Omit<repo.ProfileRow, 'raw_phone' | 'split_district'> & {
+  split_district: boolean | null;
+  status: string;
+  description: string | null;
+  custom_fields: Record<string, CanonicalValue>;
+};
+
+/** How a new profile first reached Roster (its first-seen type and name). */
+export interface Origin {
+  sourceType: SourceType;
+  sourceName: string | null;
+  /** When the profile was first seen, for trusted bulk paths (imports, demo data); defaults to now. */
+  firstSeenAt?: string;
+}
+
+export type UpsertResult =
+  | { outcome: 'created' | 'updated' | 'unchanged'; profileId: number }
+  | { outcome: 'rejected'; problems: FieldProblem[] };
+
+/** The tombstone key: numbers are kept only hashed once a profile is deleted. */
+export function tombstoneHash(companyId: number, e164: string): string {
+  return sha256(`${companyId}:${e164}`);
+}
+
+async function inputContext(database: Database, companyId: number): Promise<InputContext & { fields: Awaited<ReturnType<typeof customFieldContext>>['fields'] }> {
+  const context = await customFieldContext(database, companyId);
+  const company = await database.db.selectFrom('companies').select('default_country').where('id', '=', companyId).executeTakeFirst();
+  if (!company) throw notFound('Company');
+  return { defaultCountry: company.default_country as CountryCode, fieldsByKey: context.byKey, genderOptions: context.genderOptions, fieldKey: fieldNameKey, fields: context.fields };
+}
+
+function storedToCanonical(fieldsById: Map<number, { field_type: string }>, row: repo.StoredValueRow): CanonicalValue {
+  const field = fieldsById.get(row.field_id);
+  return field ? fromStored(field.field_type as Parameters<typeof fromStored>[0], row.value_text) : null;
+}
+
+/** Applies validated changes to an existing profile inside the caller's transaction; answers the audit changes (empty when nothing changed). */
+async function applyChanges(
+  trx: Kysely<DB>,
+  companyId: number,
+  row: repo.ProfileRow,
+  currentValues: repo.StoredValueRow[],
+  input: ValidProfileInput,
+  at: string,
+): Promise<FieldChanges> {
+  const changes: FieldChanges = {};
+  const update: repo.ProfileUpdate = {};
+  if (input.phone && input.phone !== row.phone_number) {
+    changes.phone_number = { before: row.phone_number, after: input.phone };
+    update.phone_number = input.phone;
+    update.phone_digits = phoneDigits(input.phone);
+    if (row.status === 'Invalid Profile Data') {
+      update.raw_phone = null;
+      update.status = deriveStatus({ phoneValid: true, optedOutAt: row.opted_out_at });
+    }
+  }
+  for (const field of WRITABLE_FIELDS) {
+    const value = input.standard[field];
+    if (value === undefined || value === row[field]) continue;
+    changes[field] = { before: row[field], after: value };
+    update[field] = value;
+  }
+  const current = new Map(currentValues.map((v) => [v.field_id, v]));
+  const upserts: repo.StoredValueRow[] = [];
+  const removals: Array<{ profile_id: number; field_id: number }> = [];
+  for (const [fieldId, { field, value }] of input.custom) {
+    const existing = current.get(fieldId);
+    const before = existing ? fromStored(field.field_type, existing.value_text) : null;
+    if (before === value) continue;
+    changes[`custom_fields.${field.name}`] = { before, after: value };
+    if (value === null) removals.push({ profile_id: row.id, field_id: fieldId });
+    else {
+      const stored = toStored(field.field_type, value);
+      upserts.push({ profile_id: row.id, field_id: fieldId, value_text: stored.text, value_number: stored.number });
+    }
+  }
+  if (Object.keys(changes).length === 0) return changes;
+  await repo.updateProfile(trx, companyId, row.id, { ...update, updated_at: at });
+  if (upserts.length) await repo.upsertFieldValues(trx, companyId, upserts);
+  if (removals.length) await repo.deleteFieldValues(trx, companyId, removals);
+  return changes;
+}
+
+/**
+ * Creates or updates profiles by phone number in one transaction: the path for the API, uploads, demo data
+ * and benchmarks. First-seen data is set only on creation; an opted-out tombstone carries over to a re-created number.
+ */
+export async function upsertProfiles(
+  database: Database,
+  companyId: number,
+  actor: Actor,
+  inputs: readonly ProfileInput[],
+  origin: Origin | ((index: number) => Origin),
+): Promise<UpsertResult[]> {
+  const originOf = typeof origin === 'function' ? origin : () => origin;
+  const context = await inputContext(database, companyId);
+  const results: UpsertResult[] = new Array(inputs.length);
+  const valid: Array<{ index: number; value: ValidProfileInput & { phone: string } }> = [];
+  inputs.forEach((input, index) => {
+    const checked = validateProfileInput(input, context, { requirePhone: true });
+    if (checked.ok) valid.push({ index, value: checked.value as ValidProfileInput & { phone: string } });
+    else results[index] = { outcome: 'rejected', problems: checked.problems };
+  });
+  // A number repeated within one call is applied in order: later rows update what earlier rows created.
+  const rounds: Array<typeof valid> = [];
+  const roundOf = new Map<string, number>();
+  for (const item of valid) {
+    const round = (roundOf.get(item.value.phone) ?? -1) + 1;
+    roundOf.set(item.value.phone, round);
+    (rounds[round] ??= []).push(item);
+  }
+  const run = () =>
+    database.db.transaction().execute(async (trx) => {
+      for (const round of rounds) await upsertRound(trx, companyId, actor, originOf, round, results);
+    });
+  try {
+    await run();
+  } catch (error) {
+    // Another writer created one of these numbers between our read and our insert; the second pass sees it.
+    if (!database.isUniqueViolation(error)) throw error;
+    await run();
+  }
+  return results;
+}
+
+async function upsertRound(
+  trx: Kysely<DB>,
+  companyId: number,
+  actor: Actor,
+  originOf: (index: number) => Origin,
+  items: Array<{ index: number; value: ValidProfileInput & { phone: string } }>,
+  results: UpsertResult[],
+): Promise<void> {
+  const at = nowIso();
+  const existing = new Map((await repo.findProfilesByPhones(trx, companyId, items.map((i) => i.value.phone))).map((r) => [r.phone_number!, r]));
+  const updates = items.filter((i) => existing.has(i.value.phone));
+  const creates = items.filter((i) => !existing.has(i.value.phone));
+  const audit: Parameters<typeof recordAudit>[3] = [];
+
+  if (updates.length) {
+    const values = await repo.findFieldValues(trx, companyId, updates.map((i) => existing.get(i.value.phone)!.id));
+    const byProfile = new Map<number, repo.StoredValueRow[]>();
+    for (const v of values) (byProfile.get(v.profile_id) ?? byProfile.set(v.profile_id, []).get(v.profile_id)!).push(v);
+    for (const item of updates) {
+      const row = existing.get(item.value.phone)!;
+      const changes = await applyChanges(trx, companyId, row, byProfile.get(row.id) ?? [], item.value, at);
+      const changed = Object.keys(changes).length > 0;
+      results[item.index] = { outcome: changed ? 'updated' : 'unchanged', profileId: row.id };
+      if (changed) audit.push({ action: 'profile.updated', entityType: 'profile', entityId: row.id, changes });
+    }
+  }
+
+  if (creates.length) {
+    const tombstones = new Map((await repo.findTombstones(trx, companyId, creates.map((i) => tombstoneHash(companyId, i.value.phone)))).map((t) => [t.phone_hash, t]));
+    const rows: repo.NewProfileRow[] = creates.map(({ index, value }) => {
+      const origin = originOf(index);
+      const tombstone = tombstones.get(tombstoneHash(companyId, value.phone));
+      const optedOutAt = tombstone?.opted_out_at ?? null;
+      return {
+        ...emptyProfile(),
+        ...Object.fromEntries(Object.entries(value.standard).map(([k, v]) => [k, v ?? null])),
+        phone_number: value.phone,
+        phone_digits: phoneDigits(value.phone),
+        raw_phone: null,
+        created_at: origin.firstSeenAt ?? at,
+        updated_at: at,
+        source_type: origin.sourceType,
+        source_name: origin.sourceName,
+        opted_out_at: optedOutAt,
+        opted_out_source: optedOutAt ? tombstone!.opted_out_source : null,
+        status: deriveStatus({ phoneValid: true, optedOutAt }),
+      };
+    });
+    const ids = await repo.insertProfiles(trx, companyId, rows);
+    const fieldValues: repo.StoredValueRow[] = [];
+    creates.forEach((item, i) => {
+      const profileId = ids.get(item.value.phone)!;
+      results[item.index] = { outcome: 'created', profileId };
+      const row = rows[i]!;
+      const changes: FieldChanges = {};
+      for (const key of ['phone_number', ...WRITABLE_FIELDS, 'source_type', 'source_name', 'opted_out_at', 'opted_out_source'] as const) {
+        if (row[key] !== null) changes[key] = { before: null, after: row[key] };
+      }
+      for (const [fieldId, { field, value }] of item.value.custom) {
+        if (value === null) continue;
+        const stored = toStored(field.field_type, value);
+        fieldValues.push({ profile_id: profileId, field_id: fieldId, value_text: stored.text, value_number: stored.number });
+        changes[`custom_fields.${field.name}`] = { before: null, after: value };
+      }
+      audit.push({ action: 'profile.created', entityType: 'profile', entityId: profileId, changes });
+    });
+    if (fieldValues.length) await repo.upsertFieldValues(trx, companyId, fieldValues);
+  }
+  await recordAudit(trx, companyId, actor, audit);
+}
+
+function emptyProfile(): Omit<repo.NewProfileRow, 'phone_number' | 'phone_digits' | 'raw_phone' | 'created_at' | 'updated_at' | 'source_type' | 'source_name' | 'opted_out_at' | 'opted_out_source' | 'status'> {
+  return {
+    email: null, first_name: null, last_name: null, street1: null, street2: null, city: null, state: null, postal_code: null, country: null,
+    congressional_district: null, state_upper_district: null, state_lower_district: null, split_district: null, latitude: null, longitude: null,
+    precision: null, geocoded_city: null, geocoded_state: null, geocoded_postal_code: null, geocoded_country: null, carrier_name: null,
+  };
+}
+
+function rejected(result: UpsertResult): never {
+  throw invalidInput((result as { problems: FieldProblem[] }).problems);
+}
+
+/** POST /profiles: create (first seen type API) or update by phone number. */
+export async function upsertProfile(database: Database, auth: AuthContext, input: ProfileInput): Promise<{ created: boolean; profile: ProfileView }> {
+  const [result] = await upsertProfiles(database, auth.companyId, auth.actor, [input], { sourceType: 'API', sourceName: auth.actor.label });
+  if (!result || result.outcome === 'rejected') return rejected(result!);
+  return { created: result.outcome === 'created', profile: await getProfile(database, auth.companyId, result.profileId) };
+}
+
+/** Loads profiles with their custom fields, in the order of the ids given. */
+export async function viewProfiles(db: Kysely<DB>, companyId: number, rows: repo.ProfileRow[], fields: Array<{ id: number; name: string; field_type: string }>): Promise<ProfileView[]> {
+  const fieldsById = new Map(fields.map((f) => [f.id, f]));
+  const values = rows.length && fields.length ? await repo.findFieldValues(db, companyId, rows.map((r) => r.id)) : [];
+  const byProfile = new Map<number, Record<string, CanonicalValue>>();
+  for (const row of rows) byProfile.set(row.id, Object.fromEntries(fields.map((f) => [f.name, null])));
+  for (const v of values) {
+    const field = fieldsById.get(v.field_id);
+    if (field) byProfile.get(v.profile_id)![field.name] = storedToCanonical(fieldsById, v);
+  }
+  return rows.map((row) => {
+    const { raw_phone, split_district, ...rest } = row;
+    return {
+      ...rest,
+      // An invalid number is kept only as given, so show that in the phone column.
+      phone_number: row.phone_number ?? raw_phone,
+      split_district: split_district === null ? null : split_district === 1,
+      description: describeStatus(row.status, row.opted_out_source),
+      custom_fields: byProfile.get(row.id)!,
+    };
+  });
+}
+
+export async function getProfile(database: Database, companyId: number, profileId: number): Promise<ProfileView> {
+  const row = await repo.findProfile(database.db, companyId, profileId);
+  if (!row) throw notFound('Profile');
+  const { fields } = await customFieldContext(database, companyId);
+  return (await viewProfiles(database.db, companyId, [row], fields))[0]!;
+}
+
+/** Finds a profile by any written form of its number. */
+export async function lookupProfile(database: Database, companyId: number, rawPhone: string): Promise<ProfileView> {
+  const context = await inputContext(database, companyId);
+  const phone = normalisePhone(rawPhone, context.defaultCountry);
+  if (!phone.ok) throw invalidInput([{ field: 'phone_number', value: rawPhone, message: `${phone.reason} (accepted: a phone number in any written form)` }]);
+  const row = await repo.findProfileByPhone(database.db, companyId, phone.e164);
+  if (!row) throw notFound('Profile');
+  return (await viewProfiles(database.db, companyId, [row], context.fields))[0]!;
+}
+
+/** Changes some fields of one profile (never its first-seen data or opt-out). */
+export async function patchProfile(database: Database, auth: AuthContext, profileId: number, input: ProfileInput): Promise<ProfileView> {
+  const context = await inputContext(database, auth.companyId);
+  const checked = validateProfileInput(input, context, { requirePhone: false });
+  if (!checked.ok) throw invalidInput(checked.problems);
+  try {
+    await database.db.transaction().execute(async (trx) => {
+      const row = await repo.findProfile(trx, auth.companyId, profileId);
+      if (!row) throw notFound('Profile');
+      const values = await repo.findFieldValues(trx, auth.companyId, [profileId]);
+      const changes = await applyChanges(trx, auth.companyId, row, values, checked.value, nowIso());
+      if (Object.keys(changes).length) await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'profile.updated', entityType: 'profile', entityId: profileId, changes }]);
+    });
+  } catch (error) {
+    if (database.isUniqueViolation(error)) throw new AppError('conflict', `Another profile already has the phone number ${checked.value.phone}`, { field: 'phone_number', value: input.phone_number });
+    throw error;
+  }
+  return getProfile(database, auth.companyId, profileId);
+}
+
+const ERASED = '(erased)';
+
+/** Erases a profile's personal data, keeping a hashed-number tombstone with its opt-out so it is never texted again. */
+export async function deleteProfile(database: Database, auth: AuthContext, profileId: number): Promise<void> {
+  await database.db.transaction().execute(async (trx) => {
+    const row = await repo.findProfile(trx, auth.companyId, profileId);
+    if (!row) throw notFound('Profile');
+    const at = nowIso();
+    if (row.phone_number) {
+      await repo.upsertTombstone(trx, auth.companyId, { phone_hash: tombstoneHash(auth.companyId, row.phone_number), opted_out_at: row.opted_out_at, opted_out_source: row.opted_out_source, deleted_at: at });
+    }
+    // The audit trail keeps what changed and when, but not the personal data the deletion erases.
+    for (const entry of await repo.findProfileAudit(trx, auth.companyId, profileId)) {
+      const changes = JSON.parse(entry.changes) as FieldChanges;
+      const erased = Object.fromEntries(Object.keys(changes).map((k) => [k, { before: changes[k]!.before === null ? null : ERASED, after: changes[k]!.after === null ? null : ERASED }]));
+      await repo.setAuditChanges(trx, auth.companyId, entry.id, JSON.stringify(erased));
+    }
+    await repo.deleteAllFieldValues(trx, auth.companyId, profileId);
+    await repo.deleteProfileRow(trx, auth.companyId, profileId);
+    await recordAudit(trx, auth.companyId, auth.actor, [{
+      action: 'profile.deleted',
+      entityType: 'profile',
+      entityId: profileId,
+      changes: { opted_out_at: { before: row.opted_out_at, after: row.opted_out_at }, deleted: { before: false, after: true } },
+    }]);
+  });
+}
