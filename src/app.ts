@@ -2,6 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -34,7 +37,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
-    const error = new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}`);
+    const path = request.url.split('?')[0] ?? '/';
+    // The web app routes in the browser: any other GET page gets its shell.
+    if (request.method === 'GET' && !path.startsWith('/api/') && existsSync(WEB_INDEX)) return reply.sendFile('index.html');
+    const error = new AppError('not_found', `No route ${request.method} ${path}`);
     return reply.status(404).send({ error: { code: error.code, message: error.message, details: {} } });
   });
 
@@ -52,6 +58,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   registerAuth(app, deps.database);
 
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await serveWebApp(app);
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
 
   const ctx = { database: deps.database, config };
@@ -62,6 +69,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     await profilesRoutes(api, ctx);
   }, { prefix: '/api/v1' });
   return app as unknown as App;
+}
+
+const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
+const WEB_INDEX = `${WEB_DIST}index.html`;
+
+/** Serves the built React app (npm run build) at /; without a build, / points at the API reference. */
+async function serveWebApp(app: FastifyInstance): Promise<void> {
+  if (!existsSync(WEB_INDEX)) {
+    app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
+    return;
+  }
+  await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: 'index.html' });
 }
 
 /** What every feature's routes receive. */

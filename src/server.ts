@@ -20,34 +20,40 @@ export async function openMigrated(config: Config, logger: Logger): Promise<Data
   return database;
 }
 
-/** On an empty database, creates a company and an admin and says how to log in — once. */
-async function firstStart(database: Database, config: Config, print: (line: string) => void): Promise<void> {
-  if ((await countCompanies(database)) > 0) return;
+/** On an empty database, creates a company and an admin; answers what to tell the person, once. */
+async function firstStart(database: Database): Promise<((url: string) => string) | undefined> {
+  if ((await countCompanies(database)) > 0) return undefined;
   const password = randomBytes(12).toString('base64url');
   const email = 'admin@roster.local';
   const { companyId, apiKey } = await createCompany(database, { name: 'My organisation', adminEmail: email, adminPassword: password });
-  print('');
-  print('  Roster is set up. This is shown once — keep it somewhere safe:');
-  print(`    URL:       http://${config.host}:${config.port}/`);
-  print(`    Login:     ${email}`);
-  print(`    Password:  ${password}`);
-  print(`    API key:   ${apiKey}   (company ${companyId}; Authorization: Bearer …)`);
-  print('  Load demo data with: npx roster demo --company ' + companyId + ' --profiles 10000');
-  print('');
+  return (url) =>
+    [
+      '',
+      '  Roster is set up. This is shown once, so keep it somewhere safe:',
+      `    URL:       ${url}`,
+      `    Login:     ${email}`,
+      `    Password:  ${password}`,
+      `    API key:   ${apiKey}   (company ${companyId}; send it as Authorization: Bearer <key>)`,
+      `  Load demo data with: npx roster demo --company ${companyId} --profiles 10000`,
+      '',
+      '',
+    ].join('\n');
 }
 
 /** `roster serve`: HTTP server plus (by default) an in-process job worker, until SIGINT/SIGTERM. */
 export async function serve(config: Config): Promise<{ close: () => Promise<void>; port: number }> {
   const logger = createLogger(config);
   const database = await openMigrated(config, logger);
-  await firstStart(database, config, (line) => process.stdout.write(line + '\n'));
+  const welcome = await firstStart(database);
   const app = await buildApp(config, { database, logger });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const worker = config.inProcessWorker ? new JobWorker({ database, handlers: builtinJobHandlers, logger }) : undefined;
   worker?.start();
-  logger.info({ url: `http://${config.host}:${port}/`, engine: database.engine }, 'Roster is listening');
+  const url = `http://${config.host}:${port}/`;
+  if (welcome) process.stdout.write(welcome(url));
+  logger.info({ url, engine: database.engine }, 'Roster is listening');
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

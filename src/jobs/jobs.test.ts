@@ -25,6 +25,11 @@ async function job(database: Database, companyId: number, jobId: number): Promis
   return found;
 }
 
+async function isPending(promise: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol('pending');
+  return (await Promise.race([promise, Promise.resolve(pending)])) === pending;
+}
+
 /** Pretends time has passed so a backed-off job is due, instead of sleeping through the backoff. */
 async function makeDue(database: Database, jobId: number): Promise<void> {
   await database.db.updateTable('jobs').set({ run_at: new Date(Date.now() - 1_000).toISOString() }).where('id', '=', jobId).execute();
@@ -227,39 +232,64 @@ describeEachEngine('jobs', (engine) => {
     expect(ran).toBe(false);
   });
 
-  it('ignores a worker that lost its lease: the new owner’s result stands', async () => {
-    let releaseFirst!: () => void;
-    const firstMayFinish = new Promise<void>((resolve) => (releaseFirst = resolve));
-    let firstStarted = false;
+  it('fences out a worker that lost its lease while the new owner is still running the job', async () => {
+    const gate = () => {
+      let open!: () => void;
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { open, opened };
+    };
+    const slowGate = gate();
+    const fastGate = gate();
+    let slowStarted = false;
+    let fastStarted = false;
     let lostLease: unknown;
-    let firstSignal: AbortSignal | undefined;
+    let slowSignal: AbortSignal | undefined;
     const slow = new JobWorker({
       database,
       workerId: 'slow',
       leaseMs: 150,
       handlers: {
-        'test.slow': async (ctx) => {
-          firstStarted = true;
-          firstSignal = ctx.signal;
-          await firstMayFinish;
+        'test.contended': async (ctx) => {
+          slowStarted = true;
+          slowSignal = ctx.signal;
+          await slowGate.opened;
           await ctx.reportProgress(99).catch((e: unknown) => (lostLease = e));
           return { by: 'slow' };
         },
       },
     });
-    const fast = new JobWorker({ database, workerId: 'fast', handlers: { 'test.slow': async () => ({ by: 'fast' }) } });
-    const id = await enqueueJob(database, ACME, { kind: 'test.slow', payload: {} });
+    const fast = new JobWorker({
+      database,
+      workerId: 'fast',
+      handlers: {
+        'test.contended': async (ctx) => {
+          fastStarted = true;
+          await fastGate.opened;
+          await ctx.reportProgress(1, 1);
+          return { by: 'fast' };
+        },
+      },
+    });
+    const id = await enqueueJob(database, ACME, { kind: 'test.contended', payload: {} });
 
     const slowRun = slow.runOnce();
-    await eventually('the slow worker to start', async () => firstStarted);
-    await eventually('the lease to expire and the fast worker to take over', () => fast.runOnce());
-    expect(await job(database, ACME, id)).toMatchObject({ status: 'succeeded', attempts: 2, result: { by: 'fast' } });
+    await eventually('the slow worker to start', async () => slowStarted);
+    // Until the lease expires runOnce finds nothing and returns; once it claims, it stays inside the gated handler.
+    let fastRun: Promise<boolean> = Promise.resolve(false);
+    await eventually('the lease to expire and the fast worker to take over', async () => {
+      if (!(await isPending(fastRun))) fastRun = fast.runOnce();
+      return fastStarted;
+    });
 
-    releaseFirst();
+    slowGate.open();
     expect(await slowRun).toBe(true);
     expect(lostLease).toBeInstanceOf(LeaseLostError);
-    expect(firstSignal?.aborted).toBe(true);
-    expect(await job(database, ACME, id)).toMatchObject({ status: 'succeeded', attempts: 2, result: { by: 'fast' }, progress: 0 });
+    expect(slowSignal?.aborted).toBe(true);
+    expect(await job(database, ACME, id)).toMatchObject({ status: 'running', lockedBy: 'fast', attempts: 2, progress: 0, result: null });
+
+    fastGate.open();
+    expect(await fastRun).toBe(true);
+    expect(await job(database, ACME, id)).toMatchObject({ status: 'succeeded', attempts: 2, progress: 1, result: { by: 'fast' } });
   });
 
   it('stop() aborts the running handler and hands its attempt back to the queue', async () => {

@@ -296,7 +296,8 @@ export class JobWorker {
       .where('company_id', '=', job.companyId)
       .where('id', '=', job.id)
       .where('status', '=', 'running')
-;
+      .where('locked_by', '=', this.workerId)
+      .where('attempts', '=', job.attempt);
   }
 
   private async reportProgress(job: ClaimedJob, controller: AbortController, done: number, total?: number): Promise<void> {
@@ -313,7 +314,7 @@ export class JobWorker {
       })
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) {
-      const error = new LeaseLostError(`job ${job.id} attempt ${job.attempt}: the lease expired and another worker took the job`);
+      const error = new LeaseLostError(`job ${job.id} attempt ${job.attempt}: this worker no longer holds the lease (it expired and the job was taken over or failed)`);
       controller.abort(error);
       throw error;
     }
@@ -367,6 +368,15 @@ function safeDelay(ms: number): number {
 }
 
 function describeError(error: unknown): string {
-  const text = error instanceof Error ? error.message || error.name : typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  let text: string;
+  if (error instanceof Error) text = error.message || error.name;
+  else if (typeof error === 'string') text = error;
+  else {
+    try {
+      text = JSON.stringify(error) ?? String(error);
+    } catch {
+      text = String(error);
+    }
+  }
   return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
 }
