@@ -26,7 +26,7 @@ export async function freshDatabase(engine: Engine): Promise<Database> {
     return database;
   }
   const url = process.env.ROSTER_TEST_POSTGRES_URL!;
-  const name = `roster_test_${randomBytes(6).toString('hex')}`;
+  const name = `roster_test_${inject('pgRunId')}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplate')}`);
@@ -43,7 +43,7 @@ export async function freshDatabase(engine: Engine): Promise<Database> {
 export async function freshDatabaseUrl(engine: Engine, dir: string): Promise<string> {
   if (engine === 'sqlite') return `sqlite:${dir}/roster-${randomBytes(4).toString('hex')}.db`;
   const url = process.env.ROSTER_TEST_POSTGRES_URL!;
-  const name = `roster_test_${randomBytes(6).toString('hex')}`;
+  const name = `roster_test_${inject('pgRunId')}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplate')}`);

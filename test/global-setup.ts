@@ -19,17 +19,34 @@ export default async function setup(project: TestProject) {
   await migrate(database);
   await database.close();
   project.provide('pgTemplate', template);
+  project.provide('pgRunId', String(process.pid));
   return async () => {
-    await dropLeftovers(admin);
+    await dropLeftovers(admin, (pid) => pid === process.pid);
     await admin.end();
   };
 }
 
-async function dropLeftovers(admin: pg.Client) {
+/**
+ * Test databases are named after the pid of the run that made them, so concurrent runs against one server
+ * never drop each other's; databases of runs that died without cleaning up are dropped here.
+ */
+async function dropLeftovers(admin: pg.Client, mine: (pid: number) => boolean = (pid) => !isAlive(pid)) {
   const { rows } = await admin.query<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE datname LIKE 'roster\\_template\\_%' OR datname LIKE 'roster\\_test\\_%'",
+    "SELECT datname FROM pg_database WHERE datname ~ '^roster_(template|test)_[0-9]+'",
   );
-  for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  for (const { datname } of rows) {
+    const pid = Number(/^roster_(?:template|test)_(\d+)/.exec(datname)![1]);
+    if (mine(pid)) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function withDatabase(url: string, name: string): string {
@@ -41,5 +58,6 @@ export function withDatabase(url: string, name: string): string {
 declare module 'vitest' {
   export interface ProvidedContext {
     pgTemplate: string;
+    pgRunId: string;
   }
 }

@@ -21,8 +21,11 @@ const types = {
 } as unknown as pg.CustomTypesConfig;
 
 /** Opens a PostgreSQL pool for a postgres:// URL. */
-export function openPostgres(url: string, options: { max?: number } = {}): Database {
+export function openPostgres(url: string, options: { max?: number; onIdleError?: (error: Error) => void } = {}): Database {
   const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+  // An idle connection killed by the server (restart, failover, DROP DATABASE) must not crash the process;
+  // the pool replaces it and the next query reports any lasting problem.
+  pool.on('error', (error) => options.onIdleError?.(error));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
   return {
     engine: 'postgres',

@@ -70,6 +70,14 @@ export function updateUser(
   return db.updateTable('users').set(values).where('company_id', '=', companyId).where('id', '=', userId).execute();
 }
 
+/**
+ * Takes the company row's write lock until the transaction ends, so checks that span several users' rows
+ * (such as "is this the last admin?") are serialised; a plain read would let two transactions pass at once.
+ */
+export function lockCompany(db: Kysely<DB>, companyId: number) {
+  return db.updateTable('companies').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', companyId).execute();
+}
+
 export function countActiveAdmins(db: Kysely<DB>, companyId: number) {
   return db
     .selectFrom('users')

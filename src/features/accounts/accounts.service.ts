@@ -72,11 +72,11 @@ export async function createCompany(
         role: 'admin',
         created_at: at,
       });
-      await repo.insertApiKey(trx, companyId, { name: 'Initial admin key', prefix: key.prefix, key_hash: key.hash, role: 'admin', created_by: user.email, created_at: at });
+      const apiKey = await repo.insertApiKey(trx, companyId, { name: 'Initial admin key', prefix: key.prefix, key_hash: key.hash, role: 'admin', created_by: user.email, created_at: at });
       await recordAudit(trx, companyId, SYSTEM_ACTOR, [
         { action: 'company.created', entityType: 'company', entityId: companyId, changes: changedFields(null, { name: input.name.trim(), default_country: country }) },
         { action: 'user.created', entityType: 'user', entityId: user.id, changes: changedFields(null, { email: user.email, role: 'admin' }) },
-        { action: 'api_key.created', entityType: 'api_key', entityId: null, changes: changedFields(null, { name: 'Initial admin key', role: 'admin' }) },
+        { action: 'api_key.created', entityType: 'api_key', entityId: apiKey.id, changes: changedFields(null, { name: apiKey.name, role: apiKey.role, prefix: apiKey.prefix }) },
       ]);
       return { companyId, userId: user.id, apiKey: key.key };
     });
@@ -115,11 +115,15 @@ export async function updateCompanySettings(
   return database.db.transaction().execute(async (trx) => {
     const before = await repo.findCompany(trx, auth.companyId);
     if (!before) throw notFound('Company');
+    // Compared as the API shows them, so the audit log holds gender options as a list rather than stored JSON.
+    const requested: Record<string, unknown> = { ...values };
+    if (values.gender_options !== undefined) requested.gender_options = JSON.parse(values.gender_options);
+    const changes = changedFields({ ...toSettings(before) }, requested);
+    // A change to nothing leaves updated_at and the audit log alone.
+    if (Object.keys(changes).length === 0) return toSettings(before);
     await repo.updateCompany(trx, auth.companyId, { ...values, updated_at: nowIso() });
-    const after = (await repo.findCompany(trx, auth.companyId))!;
-    const changes = changedFields(before, values);
-    if (Object.keys(changes).length) await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'company.updated', entityType: 'company', entityId: auth.companyId, changes }]);
-    return toSettings(after);
+    await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'company.updated', entityType: 'company', entityId: auth.companyId, changes }]);
+    return toSettings((await repo.findCompany(trx, auth.companyId))!);
   });
 }
 
@@ -231,16 +235,22 @@ export async function updateUser(
     if (passwordHash !== undefined) values.password_hash = passwordHash;
     if (input.disabled !== undefined) values.disabled_at = input.disabled ? (before.disabled_at ?? nowIso()) : null;
     const losesAdmin = before.role === 'admin' && !before.disabled_at && ((input.role && input.role !== 'admin') || input.disabled);
-    if (losesAdmin && Number((await repo.countActiveAdmins(trx, auth.companyId)).n) <= 1) {
-      throw new AppError('conflict', 'The last admin cannot be demoted or disabled; make another user admin first');
+    if (losesAdmin) {
+      // Two admins demoting each other at once must not both see the other still admin (PostgreSQL, READ COMMITTED).
+      await repo.lockCompany(trx, auth.companyId);
+      if (Number((await repo.countActiveAdmins(trx, auth.companyId)).n) <= 1) {
+        throw new AppError('conflict', 'The last admin cannot be demoted or disabled; make another user admin first');
+      }
     }
+    const { updated_at: _at, password_hash: _hash, ...visible } = values;
+    const changes = changedFields(before, visible);
+    if (passwordHash !== undefined) changes.password = { before: '(hidden)', after: '(changed)' };
+    // A change to nothing leaves updated_at and the audit log alone.
+    if (Object.keys(changes).length === 0) return toUserView(before);
     await repo.updateUser(trx, auth.companyId, userId, values);
     if (input.disabled || passwordHash !== undefined) await repo.deleteUserSessions(trx, auth.companyId, userId);
-    const after = (await repo.findUser(trx, auth.companyId, userId))!;
-    const changes = changedFields(before, { name: after.name, role: after.role, disabled_at: after.disabled_at });
-    if (passwordHash !== undefined) changes.password = { before: '(hidden)', after: '(changed)' };
-    if (Object.keys(changes).length) await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'user.updated', entityType: 'user', entityId: userId, changes }]);
-    return toUserView(after);
+    await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'user.updated', entityType: 'user', entityId: userId, changes }]);
+    return toUserView((await repo.findUser(trx, auth.companyId, userId))!);
   });
 }
 

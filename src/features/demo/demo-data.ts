@@ -343,7 +343,8 @@ export async function loadDemoProfiles(database: Database, companyId: number, co
   let batch: DemoProfile[] = [];
   let done = 0;
   const flush = async () => {
-    const results = await upsertProfiles(database, companyId, SYSTEM_ACTOR, batch.map((p) => p.input), (i) => batch[i]!.origin);
+    const current = batch;
+    const results = await upsertProfiles(database, companyId, SYSTEM_ACTOR, current.map((p) => p.input), (i) => current[i]!.origin);
     for (const result of results) totals[result.outcome] += 1;
     done += batch.length;
     batch = [];

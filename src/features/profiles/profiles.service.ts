@@ -65,10 +65,22 @@ async function applyChanges(
     changes.phone_number = { before: row.phone_number, after: input.phone };
     update.phone_number = input.phone;
     update.phone_digits = phoneDigits(input.phone);
-    if (row.status === 'Invalid Profile Data') {
-      update.raw_phone = null;
-      update.status = deriveStatus({ phoneValid: true, optedOutAt: row.opted_out_at });
+    let optedOutAt = row.opted_out_at;
+    // A number that opted out and was deleted is never texted again, whichever profile it moves onto.
+    const [tombstone] = await repo.findTombstones(trx, companyId, [tombstoneHash(companyId, input.phone)]);
+    if (!optedOutAt && tombstone?.opted_out_at) {
+      optedOutAt = tombstone.opted_out_at;
+      changes.opted_out_at = { before: null, after: tombstone.opted_out_at };
+      changes.opted_out_source = { before: row.opted_out_source, after: tombstone.opted_out_source };
+      update.opted_out_at = tombstone.opted_out_at;
+      update.opted_out_source = tombstone.opted_out_source;
     }
+    // The opt-out came from the old number too (a STOP, a bounce, a deactivation): keep it with that number.
+    if (row.phone_number && row.opted_out_at) {
+      await repo.upsertTombstone(trx, companyId, { phone_hash: tombstoneHash(companyId, row.phone_number), opted_out_at: row.opted_out_at, opted_out_source: row.opted_out_source, deleted_at: at });
+    }
+    if (row.status === 'Invalid Profile Data') update.raw_phone = null;
+    if (row.status === 'Invalid Profile Data' || optedOutAt !== row.opted_out_at) update.status = deriveStatus({ phoneValid: true, optedOutAt });
   }
   for (const field of WRITABLE_FIELDS) {
     const value = input.standard[field];
