@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { DB } from './schema.js';
@@ -16,6 +16,11 @@ export interface Database {
   sqlite?: SQLite.Database;
   pgPool?: pg.Pool;
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * A condition on the profiles table aliased `p`: its name, email or phone digits contain `needle`
+   * (already lower-cased), ignoring case and, on SQLite, accents.
+   */
+  profileSearch(needle: string): RawBuilder<SqlBool>;
   close(): Promise<void>;
 }
 

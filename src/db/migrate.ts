@@ -1,9 +1,13 @@
 import { sql } from 'kysely';
 import type { Database, Engine } from './database.js';
 import { foundation } from './migrations/001_foundation.js';
+import { profileListPostgres, profileListShared, profileListSqlite } from './migrations/002_profile_list.js';
 
-/** Ordered; a name is never reused or edited once released. */
-const MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [{ name: '001_foundation', sql: foundation }];
+/** Ordered; a name is never reused or edited once released. `sql` is for both engines, or one text per engine. */
+const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, string> }> = [
+  { name: '001_foundation', sql: foundation },
+  { name: '002_profile_list', sql: { sqlite: profileListShared + profileListSqlite, postgres: profileListShared + profileListPostgres } },
+];
 
 const TYPES: Record<Engine, Record<string, string>> = {
   sqlite: {
@@ -31,13 +35,28 @@ export function renderMigration(engine: Engine, text: string): string[] {
     if (value === undefined) throw new Error(`unknown migration placeholder {${key}}`);
     return value;
   });
-  return rendered
-    .split(/;\s*$/m)
+  return splitStatements(rendered);
+}
+
+/** Splits on semicolons that end a line, except inside CREATE TRIGGER … END; bodies. */
+function splitStatements(text: string): string[] {
+  const statements: string[] = [];
+  let current = '';
+  for (const line of text.split('\n')) {
+    current += line + '\n';
+    const inTrigger = /CREATE TRIGGER/i.test(current) && !/^\s*END;\s*$/im.test(current);
+    if (/;\s*$/.test(line) && !inTrigger) {
+      statements.push(current);
+      current = '';
+    }
+  }
+  statements.push(current);
+  return statements
     .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
     .filter((s) => s.length > 0);
 }
 
-/** Applies pending migrations in one transaction each; safe to run from several processes at once. */
+/** Applies pending migrations in one transaction; safe to run from several processes at once. */
 export async function migrate(database: Database): Promise<string[]> {
   const { db, engine } = database;
   const applied: string[] = [];
@@ -47,7 +66,8 @@ export async function migrate(database: Database): Promise<string[]> {
     const done = new Set((await trx.selectFrom('schema_migrations').select('name').execute()).map((r) => r.name));
     for (const migration of MIGRATIONS) {
       if (done.has(migration.name)) continue;
-      for (const statement of renderMigration(engine, migration.sql)) await sql.raw(statement).execute(trx);
+      const text = typeof migration.sql === 'string' ? migration.sql : migration.sql[engine];
+      for (const statement of renderMigration(engine, text)) await sql.raw(statement).execute(trx);
       await trx.insertInto('schema_migrations').values({ name: migration.name, applied_at: new Date().toISOString() }).execute();
       applied.push(migration.name);
     }

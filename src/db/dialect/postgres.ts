@@ -1,6 +1,6 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { DB } from '../schema.js';
 import type { Database } from '../database.js';
 
@@ -32,6 +32,8 @@ export function openPostgres(url: string, options: { max?: number; onIdleError?:
     db,
     pgPool: pool,
     isUniqueViolation: (error) => (error as { code?: string } | null)?.code === '23505',
+    // search_text is lower-cased and indexed with pg_trgm, which serves LIKE '%…%'.
+    profileSearch: (needle) => sql<boolean>`p.search_text LIKE ${'%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}`,
     close: () => db.destroy(),
   };
 }

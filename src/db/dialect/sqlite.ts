@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, sql, SqliteDialect } from 'kysely';
 import type { DB } from '../schema.js';
 import type { Database } from '../database.js';
 
@@ -24,6 +24,13 @@ export function openSqlite(path: string): Database {
     isUniqueViolation: (error) =>
       typeof error === 'object' && error !== null && (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE'
       || (error as { code?: string } | null)?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY',
+    profileSearch: (needle) => {
+      // The FTS5 trigram index matches a phrase as a substring; quotes make any input a single phrase.
+      if ([...needle].length >= 3) return sql<boolean>`p.id IN (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ${'"' + needle.replaceAll('"', '""') + '"'})`;
+      // Trigrams cannot match one or two characters; scan instead (SQLite's LIKE ignores ASCII case).
+      const pattern = `%${needle.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      return sql<boolean>`(p.first_name LIKE ${pattern} ESCAPE '\\' OR p.last_name LIKE ${pattern} ESCAPE '\\' OR p.email LIKE ${pattern} ESCAPE '\\' OR p.phone_digits LIKE ${pattern} ESCAPE '\\')`;
+    },
     close: () => db.destroy(),
   };
 }

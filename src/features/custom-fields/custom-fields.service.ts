@@ -4,7 +4,7 @@ import { nowIso } from '../../time.js';
 import { changedFields, recordAudit } from '../audit/audit.js';
 import type { AuthContext } from '../accounts/auth-context.js';
 import { getCompanySettings } from '../accounts/accounts.service.js';
-import { FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
+import { FIELD_TYPE_LABELS, FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
 import * as repo from './custom-fields.repository.js';
 
 /** A custom field definition as the API shows it. */
@@ -37,15 +37,24 @@ function checkName(name: string): string {
   if (clean.length > 100) throw invalidInput([{ field: 'name', value: name, message: 'must be at most 100 characters' }]);
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(clean)) throw invalidInput([{ field: 'name', value: name, message: 'must not contain control characters' }]);
+  // JavaScript objects put integer-like keys first, so such a name would break custom_fields' definition order.
+  if (/^(?:0|[1-9]\d{0,9})$/.test(clean)) {
+    throw invalidInput([{ field: 'name', value: name, message: 'must not be a bare whole number; add a word (e.g. "Class of 2024")' }]);
+  }
   if (RESERVED_FIELD_NAMES.has(clean.toLowerCase())) {
     throw invalidInput([{ field: 'name', value: name, message: 'is the name of a standard profile field; choose another name' }]);
   }
   return clean;
 }
 
+/** Accepts a type id (`yes_no`) or the name people read (`Yes/No`), in any case. */
 function checkType(type: string): FieldType {
-  if (!isFieldType(type)) throw invalidInput([{ field: 'field_type', value: type, message: `is not a field type (accepted: ${FIELD_TYPES.join(', ')})` }]);
-  return type;
+  const wanted = type.trim().toLowerCase();
+  if (isFieldType(wanted)) return wanted;
+  const byLabel = FIELD_TYPES.find((id) => FIELD_TYPE_LABELS[id].toLowerCase() === wanted);
+  if (byLabel) return byLabel;
+  const accepted = FIELD_TYPES.map((id) => `${id} (${FIELD_TYPE_LABELS[id]})`).join(', ');
+  throw invalidInput([{ field: 'field_type', value: type, message: `is not a field type (accepted: ${accepted})` }]);
 }
 
 function toView(row: Awaited<ReturnType<typeof repo.listFields>>[number]): CustomField {

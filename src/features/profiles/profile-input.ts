@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../../errors.js';
-import { type CanonicalValue, parseFieldValue, type FieldType } from '../custom-fields/field-types.js';
+import { type CanonicalValue, FIELD_TYPE_LABELS, parseFieldValue, type FieldType } from '../custom-fields/field-types.js';
 import { type CountryCode, normalisePhone } from './phone.js';
 
 /** Standard fields a person or client may write, with their longest accepted value. */
@@ -107,6 +107,7 @@ export function validateProfileInput(
     if (typeof input.custom_fields !== 'object' || input.custom_fields === null || Array.isArray(input.custom_fields)) {
       problems.push({ field: 'custom_fields', value: input.custom_fields, message: 'must be an object of {field name: value}' });
     } else {
+      const givenAs = new Map<number, string>();
       for (const [name, raw] of Object.entries(input.custom_fields)) {
         const definition = context.fieldsByKey.get(context.fieldKey(name));
         if (!definition) {
@@ -114,9 +115,16 @@ export function validateProfileInput(
           problems.push({ field: `custom_fields.${name}`, message: `is not a custom field of this company (defined: ${known.length ? known.join(', ') : 'none'})` });
           continue;
         }
+        // Names match case-insensitively, so two spellings of one field would silently let the later one win.
+        const earlier = givenAs.get(definition.id);
+        if (earlier !== undefined) {
+          problems.push({ field: `custom_fields.${name}`, message: `is the same field as custom_fields.${earlier} (${definition.name}); give it once` });
+          continue;
+        }
+        givenAs.set(definition.id, name);
         const parsed = parseFieldValue(definition.field_type, raw, { genderOptions: context.genderOptions });
         if (parsed.ok) result.custom.set(definition.id, { field: definition, value: parsed.value });
-        else problems.push({ field: `custom_fields.${definition.name}`, value: raw, message: `is not accepted for a ${definition.field_type} field (accepted: ${parsed.accepted})` });
+        else problems.push({ field: `custom_fields.${definition.name}`, value: raw, message: `is not accepted for the ${FIELD_TYPE_LABELS[definition.field_type]} field (accepted: ${parsed.accepted})` });
       }
     }
   }

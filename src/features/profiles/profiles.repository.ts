@@ -125,3 +125,9 @@ export function findProfileAudit(db: Kysely<DB>, companyId: number, profileId: n
 export function setAuditChanges(db: Kysely<DB>, companyId: number, auditId: number, changes: string) {
   return db.updateTable('audit_log').set({ changes }).where('company_id', '=', companyId).where('id', '=', auditId).execute();
 }
+
+/** Profiles by id (any order; callers order them). */
+export async function findProfilesByIds(db: Kysely<DB>, companyId: number, ids: number[]): Promise<ProfileRow[]> {
+  if (!ids.length) return [];
+  return (await db.selectFrom('profiles').select(PROFILE_COLUMNS).where('company_id', '=', companyId).where('id', 'in', ids).execute()) as ProfileRow[];
+}

@@ -7,6 +7,9 @@ import { idParams } from '../../http/schemas.js';
 import { READ_ONLY_FIELDS, WRITABLE_FIELD_LIMITS } from './profile-input.js';
 import { SOURCE_TYPES } from './profile-rules.js';
 import * as service from './profiles.service.js';
+import { listProfiles } from './profile-list.service.js';
+import { PER_PAGE_CHOICES, STATUS_FILTERS } from './profile-list-query.js';
+import { OPT_OUT_REASONS } from './profile-rules.js';
 
 // Types are checked here; lengths, formats and custom-field values by the service, which every write path shares.
 const nullableText = (description: string) => z.string().nullable().optional().describe(description);
@@ -77,6 +80,35 @@ export async function profilesRoutes(parent: FastifyInstance, { database }: Rout
     const { created, profile } = await service.upsertProfile(database, authOf(request), request.body);
     return reply.status(created ? 201 : 200).send(profile);
   });
+
+  app.get('/profiles', {
+    schema: {
+      tags: ['profiles'],
+      summary: 'The Profiles table: search, filters, first-seen order, pages and the exact total',
+      querystring: z.strictObject({
+        search: z.string().max(200).optional().describe('part of a first or last name, email, or phone number in any written form'),
+        subscription_status: z.string().max(40).optional().describe(`one of ${Object.keys(STATUS_FILTERS).join(', ')}`),
+        first_seen_type: z.string().max(400).optional().describe(`comma-separated: ${SOURCE_TYPES.join(', ')}`),
+        undeliverable_reason: z.string().max(400).optional().describe(`comma-separated: ${OPT_OUT_REASONS.join(', ')}`),
+        custom_field: z.union([z.string().max(1000), z.array(z.string().max(1000)).max(20)]).optional()
+          .describe('repeatable <field id>:<op>[:<value>]; op eq, contains, empty, lt, gt, between (a,b), in (a|b)'),
+        order: z.string().max(10).optional().describe('desc (default: newest first seen first) or asc'),
+        page: z.coerce.number().int().min(1).max(10_000_000).optional(),
+        per_page: z.coerce.number().int().optional().describe(`one of ${PER_PAGE_CHOICES.join(', ')}`),
+        cursor: z.string().max(500).optional().describe('next_cursor or prev_cursor of the page beside the one asked for'),
+      }),
+      response: {
+        200: z.object({
+          data: z.array(profileView),
+          page: z.number(),
+          per_page: z.number(),
+          total: z.number(),
+          next_cursor: z.string().nullable(),
+          prev_cursor: z.string().nullable(),
+        }),
+      },
+    },
+  }, async (request) => listProfiles(database, authOf(request).companyId, request.query));
 
   app.get('/profiles/lookup', {
     schema: {

@@ -1,0 +1,13 @@
+import { buildApp } from './src/app.js';
+import { loadConfig } from './src/config.js';
+import { openSqlite } from './src/db/dialect/sqlite.js';
+import { migrate } from './src/db/migrate.js';
+import { createCompany } from './src/features/accounts/accounts.service.js';
+const database = openSqlite(':memory:'); await migrate(database);
+const app = await buildApp(loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent' }), { database });
+app.setErrorHandler((e, _r, reply) => { console.log('ERR', e.constructor.name, (e as Error).message, (e as Error).stack?.split('\n').slice(0, 12).join('\n')); reply.status(500).send({}); });
+await app.ready();
+const c = await createCompany(database, { name: 'x', adminEmail: 'a@example.org', adminPassword: 'correct horse battery' });
+const depth = Number(process.argv[2] ?? 100000);
+const res = await app.inject({ method: 'POST', url: '/api/v1/profiles', headers: { authorization: `Bearer ${c.apiKey}`, 'content-type': 'application/json' }, payload: `{"phone_number":"2025550100","custom_fields":{"Notes":${'['.repeat(depth)}${']'.repeat(depth)}}}` });
+console.log(res.statusCode, res.body.slice(0, 300));

@@ -1,0 +1,78 @@
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/database.js';
+import type { DB } from '../../db/schema.js';
+import type { CustomFieldCondition, ProfileListQuery } from './profile-list-query.js';
+
+type ProfilesAlias = DB & { p: DB['profiles'] };
+
+function customFieldExists(eb: ExpressionBuilder<ProfilesAlias, 'p'>, companyId: number, condition: CustomFieldCondition) {
+  const values = eb
+    .selectFrom('profile_field_values as v')
+    .select(sql`1`.as('one'))
+    .where('v.company_id', '=', companyId)
+    .whereRef('v.profile_id', '=', 'p.id')
+    .where('v.field_id', '=', condition.fieldId);
+  switch (condition.op) {
+    case 'empty':
+      return eb.not(eb.exists(values));
+    case 'contains': {
+      const pattern = `%${condition.text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+      return eb.exists(values.where(sql<boolean>`lower(v.value_text) LIKE ${pattern} ESCAPE '\\'`));
+    }
+    case 'in':
+      return eb.exists(values.where('v.value_text', 'in', condition.texts));
+    case 'between':
+      return eb.exists(values.where(`v.${condition.column}`, '>=', condition.low).where(`v.${condition.column}`, '<=', condition.high));
+    case 'eq':
+      return eb.exists(values.where(`v.${condition.column}`, '=', condition.value));
+    case 'lt':
+      return eb.exists(values.where(`v.${condition.column}`, '<', condition.value));
+    case 'gt':
+      return eb.exists(values.where(`v.${condition.column}`, '>', condition.value));
+  }
+}
+
+/** Profiles of one company matching the list's search and filters (alias `p`), before ordering and paging. */
+function matching(database: Database, db: Kysely<DB>, companyId: number, query: ProfileListQuery) {
+  let q = db.selectFrom('profiles as p').where('p.company_id', '=', companyId);
+  if (query.status) q = q.where('p.status', '=', query.status);
+  if (query.firstSeenTypes.length) q = q.where('p.source_type', 'in', query.firstSeenTypes);
+  if (query.undeliverableReasons.length) q = q.where('p.status', '=', 'Opted Out').where('p.opted_out_source', 'in', query.undeliverableReasons);
+  if (query.search) q = q.where(database.profileSearch(query.search.needle));
+  for (const condition of query.customFields) q = q.where((eb) => customFieldExists(eb, companyId, condition));
+  return q;
+}
+
+/** How many profiles match (exact). */
+export async function countMatching(database: Database, companyId: number, query: ProfileListQuery): Promise<number> {
+  const row = await matching(database, database.db, companyId, query)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Where a page starts: after (or before) a known row, so next/previous seek instead of counting past rows. */
+export interface Keyset {
+  createdAt: string;
+  id: number;
+  direction: 'after' | 'before';
+}
+
+/**
+ * Ids of one page in first-seen order (ties by id). With a keyset the page seeks from a row the client
+ * already has; without one it skips (page - 1) × perPage rows over the covering index, reading ids only.
+ */
+export async function pageOfIds(database: Database, companyId: number, query: ProfileListQuery, keyset?: Keyset): Promise<Array<{ id: number; created_at: string }>> {
+  // "after" in display order; for "before" we walk the other way and reverse.
+  const forward = !keyset || keyset.direction === 'after';
+  const ascending = (query.order === 'asc') === forward;
+  let q = matching(database, database.db, companyId, query).select(['p.id', 'p.created_at']);
+  if (keyset) {
+    q = q.where((eb) => eb(eb.refTuple('p.created_at', 'p.id'), ascending ? '>' : '<', eb.tuple(keyset.createdAt, keyset.id)));
+  }
+  const dir = ascending ? 'asc' : 'desc';
+  q = q.orderBy('p.created_at', dir).orderBy('p.id', dir).limit(query.perPage);
+  if (!keyset) q = q.offset((query.page - 1) * query.perPage);
+  const rows = await q.execute();
+  return forward ? rows : rows.reverse();
+}

@@ -1,0 +1,56 @@
+import type { Database } from '../../db/database.js';
+import { invalidInput } from '../../errors.js';
+import { customFieldContext } from '../custom-fields/custom-fields.service.js';
+import { parseListQuery, type RawListQuery } from './profile-list-query.js';
+import { countMatching, type Keyset, pageOfIds } from './profile-list.repository.js';
+import { findProfilesByIds, type ProfileRow } from './profiles.repository.js';
+import { type ProfileView, viewProfiles } from './profiles.service.js';
+
+export interface ProfilePage {
+  data: ProfileView[];
+  page: number;
+  per_page: number;
+  total: number;
+  /** Pass with page + 1 to seek to the next page instead of skipping rows. */
+  next_cursor: string | null;
+  /** Pass with page - 1 to seek to the previous page. */
+  prev_cursor: string | null;
+}
+
+export function encodeCursor(keyset: Keyset): string {
+  return Buffer.from(JSON.stringify([keyset.createdAt, keyset.id, keyset.direction === 'after' ? 'a' : 'b'])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Keyset {
+  try {
+    const [createdAt, id, direction] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && Number.isSafeInteger(id) && (direction === 'a' || direction === 'b')) {
+      return { createdAt, id: id as number, direction: direction === 'a' ? 'after' : 'before' };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidInput([{ field: 'cursor', value: cursor, message: 'is not a cursor from a previous page (accepted: next_cursor or prev_cursor as given)' }]);
+}
+
+/** One page of the Profiles table (SPEC §5): search, filters, first-seen order, exact total. */
+export async function listProfiles(database: Database, companyId: number, raw: RawListQuery & { cursor?: string }): Promise<ProfilePage> {
+  const context = await customFieldContext(database, companyId);
+  const parsed = parseListQuery(raw, new Map(context.fields.map((f) => [f.id, f])), context.genderOptions);
+  if (!parsed.ok) throw invalidInput(parsed.problems);
+  const query = parsed.value;
+  const keyset = raw.cursor ? decodeCursor(raw.cursor) : undefined;
+  const [total, ids] = await Promise.all([countMatching(database, companyId, query), pageOfIds(database, companyId, query, keyset)]);
+  const rows = new Map<number, ProfileRow>((await findProfilesByIds(database.db, companyId, ids.map((r) => r.id))).map((r) => [r.id, r]));
+  const ordered = ids.map((r) => rows.get(r.id)).filter((r) => r !== undefined);
+  const first = ids[0];
+  const last = ids[ids.length - 1];
+  return {
+    data: await viewProfiles(database.db, companyId, ordered, context.fields),
+    page: query.page,
+    per_page: query.perPage,
+    total,
+    next_cursor: last && query.page * query.perPage < total ? encodeCursor({ createdAt: last.created_at, id: last.id, direction: 'after' }) : null,
+    prev_cursor: first && query.page > 1 ? encodeCursor({ createdAt: first.created_at, id: first.id, direction: 'before' }) : null,
+  };
+}
