@@ -54,11 +54,15 @@ function sqliteInserter(raw: SQLite.Database): RawInserter {
     }
     return s;
   };
+  // At most 1,000 rows (18,000 parameters) per statement: SQLite binds at most 32,766.
   const insertAll = raw.transaction((rows: RawValue[][]) => {
-    statement(rows.length).run(rows.flat());
+    for (let i = 0; i < rows.length; i += 1000) {
+      const part = rows.slice(i, i + 1000);
+      statement(part.length).run(part.flat());
+    }
   });
   return {
-    method: 'better-sqlite3 prepared multi-row INSERT, one transaction per batch',
+    method: 'better-sqlite3 prepared multi-row INSERT (≤1000 rows per statement), one transaction per batch',
     insert: async (rows) => {
       insertAll(rows);
     },

@@ -18,6 +18,18 @@ import type { Benchmark, BenchOptions, BenchResult } from './lib/types.js';
 
 const BENCHMARKS: readonly Benchmark[] = [bulkUpsert];
 
+const OPTIONS = {
+  rows: { type: 'string' },
+  only: { type: 'string' },
+  engine: { type: 'string' },
+  batch: { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A mistake in the command line: reported without a stack trace. */
+class UsageError extends Error {}
+
 const USAGE = `usage: npm run bench -- [--rows N] [--only NAME[,NAME]] [--engine sqlite,postgres] [--batch N] [--seed N]
 benchmarks:
 ${BENCHMARKS.map((b) => `  ${b.name.padEnd(14)} ${b.description}`).join('\n')}`;
@@ -25,7 +37,7 @@ ${BENCHMARKS.map((b) => `  ${b.name.padEnd(14)} ${b.description}`).join('\n')}`;
 function wholeNumber(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   const n = Number(text.replace(/[_,]/g, ''));
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number (got ${JSON.stringify(text)})`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number (got ${JSON.stringify(text)})`);
   return n;
 }
 
@@ -34,16 +46,12 @@ function list(text: string | undefined): string[] | undefined {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      rows: { type: 'string' },
-      only: { type: 'string' },
-      engine: { type: 'string' },
-      batch: { type: 'string' },
-      seed: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  let values;
+  try {
+    ({ values } = parseArgs({ options: OPTIONS }));
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -56,15 +64,15 @@ async function main(): Promise<number> {
   };
   const only = list(values.only ?? env.ROSTER_BENCH_ONLY);
   const unknown = only?.filter((name) => !BENCHMARKS.some((b) => b.name === name)) ?? [];
-  if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
+  if (unknown.length) throw new UsageError(`unknown benchmark ${unknown.join(', ')}\n${USAGE}`);
   const selected = BENCHMARKS.filter((b) => !only || only.includes(b.name));
 
   const wanted = list(values.engine ?? env.ROSTER_BENCH_ENGINES) ?? ['sqlite', 'postgres'];
   const badEngine = wanted.filter((e) => e !== 'sqlite' && e !== 'postgres');
-  if (badEngine.length) throw new Error(`unknown engine ${badEngine.join(', ')} (accepted: sqlite, postgres)`);
+  if (badEngine.length) throw new UsageError(`unknown engine ${badEngine.join(', ')} (accepted: sqlite, postgres)`);
   const engines = wanted.filter((e): e is Engine => e === 'sqlite' || (e === 'postgres' && postgresUrl() !== undefined));
   if (wanted.includes('postgres') && !postgresUrl()) console.error('PostgreSQL skipped: set ROSTER_BENCH_POSTGRES_URL (or ROSTER_TEST_POSTGRES_URL) to include it.');
-  if (engines.length === 0) throw new Error('no engine to run on');
+  if (engines.length === 0) throw new UsageError('no engine to run on');
 
   const startedAt = new Date();
   const results: BenchResult[] = [];
@@ -84,7 +92,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    console.error(error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },
 );

@@ -66,6 +66,7 @@ program
         onProgress: (done) => process.stderr.write(`\r${done.toLocaleString('en-US')} / ${options.profiles.toLocaleString('en-US')}`),
       });
       process.stderr.write('\n');
+      await database.refreshStatistics();
       process.stdout.write(JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000 }) + '\n');
     } finally {
       await database.close();

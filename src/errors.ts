@@ -50,22 +50,43 @@ export class AppError extends Error {
 
 /** Shortens a value for an error message so a 1 MB string does not come back in full. */
 export function showValue(value: unknown, max = 80): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
-  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+  const text = safeJson(value);
+  return text.length > max ? `${text.slice(0, max)}… (${text.length.toLocaleString('en-US')} characters)` : text;
 }
+
+// JSON.stringify recurses, so a value nested thousands deep overflows the stack; such a value is described, not shown.
+function safeJson(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return Array.isArray(value) ? '[…] (too deeply nested to show)' : '{…} (too deeply nested to show)';
+  }
+}
+
+const MAX_FIELD_NAME = 100;
 
 /** A 422 listing every bad field at once. */
 export function invalidInput(problems: FieldProblem[]): AppError {
-  const message = problems
+  const shown = problems.map((p) => ({ ...p, field: shortField(p.field) }));
+  const message = shown
     .map((p) => (p.value === undefined ? `${p.field}: ${p.message}` : `${p.field}: ${showValue(p.value)} ${p.message}`))
     .join('; ');
   return new AppError('invalid_input', message, {
-    fields: problems.map((p) => ({ field: p.field, value: p.value === undefined ? undefined : truncate(p.value), message: p.message })),
+    fields: shown.map((p) => ({ field: p.field, value: p.value === undefined ? undefined : truncate(p.value), message: p.message })),
   });
 }
 
+// Field names can come from the client (unknown keys, custom field names), so they are shortened like values.
+function shortField(field: string): string {
+  return field.length > MAX_FIELD_NAME ? `${field.slice(0, MAX_FIELD_NAME)}… (${field.length.toLocaleString('en-US')} characters)` : field;
+}
+
+/** Echoes a value in `details` as given when it is small, else as a shortened JSON text. */
 function truncate(value: unknown): unknown {
-  return typeof value === 'string' && value.length > 200 ? `${value.slice(0, 200)}…` : value;
+  if (typeof value === 'string') return value.length > 200 ? `${value.slice(0, 200)}…` : value;
+  if (typeof value !== 'object' || value === null) return value;
+  const text = safeJson(value);
+  return text.length > 200 || text.includes('too deeply nested') ? showValue(value, 200) : value;
 }
 
 export function notFound(what: string): AppError {

@@ -21,6 +21,8 @@ export interface Database {
    * (already lower-cased), ignoring case and, on SQLite, accents.
    */
   profileSearch(needle: string): RawBuilder<SqlBool>;
+  /** Lets the query planner catch up after bulk writes (SQLite has no autovacuum/autoanalyze). */
+  refreshStatistics(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -38,14 +38,15 @@ export function renderMigration(engine: Engine, text: string): string[] {
   return splitStatements(rendered);
 }
 
-/** Splits on semicolons that end a line, except inside CREATE TRIGGER … END; bodies. */
+/** Splits on semicolons that end a line, except inside SQLite CREATE TRIGGER … END; bodies and $$-quoted PostgreSQL functions. */
 function splitStatements(text: string): string[] {
   const statements: string[] = [];
   let current = '';
   for (const line of text.split('\n')) {
     current += line + '\n';
-    const inTrigger = /CREATE TRIGGER/i.test(current) && !/^\s*END;\s*$/im.test(current);
-    if (/;\s*$/.test(line) && !inTrigger) {
+    const inTrigger = /CREATE TRIGGER/i.test(current) && /\bBEGIN\s*$/im.test(current) && !/^\s*END;\s*$/im.test(current);
+    const inDollarQuote = (current.match(/\$\$/g) ?? []).length % 2 === 1;
+    if (/;\s*$/.test(line) && !inTrigger && !inDollarQuote) {
       statements.push(current);
       current = '';
     }

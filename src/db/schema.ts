@@ -147,6 +147,15 @@ export interface JobsTable {
   finished_at: Timestamp | null;
 }
 
+/** Profiles per (company, status, first seen type, opt-out source); kept by triggers (migration 002). */
+export interface ProfileCountsTable {
+  company_id: number;
+  status: string;
+  source_type: string;
+  opted_out_source: string;
+  n: number;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: ColumnType<string, string, never>;
@@ -163,5 +172,6 @@ export interface DB {
   custom_fields: CustomFieldsTable;
   profile_field_values: ProfileFieldValuesTable;
   jobs: JobsTable;
+  profile_counts: ProfileCountsTable;
   schema_migrations: SchemaMigrationsTable;
 }

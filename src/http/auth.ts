@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
@@ -18,6 +19,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     auth: AuthContext | null;
   }
+}
+
+/** Compares a CSRF header with the session's token in constant time; a missing token on either side never matches. */
+function sameToken(given: string | string[] | undefined, expected: string | undefined): boolean {
+  if (typeof given !== 'string' || !expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The caller of an authenticated route (the hook guarantees it is set). */
@@ -42,7 +51,7 @@ export function registerAuth(app: FastifyInstance, database: Database): void {
       const token = request.cookies[SESSION_COOKIE];
       request.auth = token ? ((await authenticateSession(database, token)) ?? null) : null;
       if (!request.auth) throw new AppError('unauthenticated', 'Log in or send an API key as "Authorization: Bearer <key>"');
-      if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== request.auth.csrfToken) {
+      if (!SAFE_METHODS.has(request.method) && !sameToken(request.headers['x-csrf-token'], request.auth.csrfToken)) {
         throw new AppError('forbidden', 'Missing or wrong X-CSRF-Token header (it comes with the login answer and GET /api/v1/session)');
       }
     }

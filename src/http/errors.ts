@@ -28,9 +28,40 @@ function fromValidation(error: FastifyError, request: FastifyRequest): AppError 
       continue;
     }
     const field = prefix + (path.join('.') || '(body)');
-    problems.push({ field, value: path.length ? valueAt(source, path) : undefined, message: issue.message });
+    let message = describeIssue(issue);
+    if (context === 'body' && path.length === 0) {
+      // The usual cause: no body, or a body sent as text/plain, which Fastify hands over as a string.
+      if (source === undefined || source === null) message = 'is missing or null (accepted: a JSON object sent with Content-Type: application/json)';
+      else if (typeof source === 'string') message = `is ${request.headers['content-type'] ?? 'text'}, not JSON (accepted: a JSON object sent with Content-Type: application/json)`;
+    }
+    problems.push({ field, value: path.length ? valueAt(source, path) : undefined, message });
   }
   return invalidInput(problems);
+}
+
+interface ZodIssueLike {
+  code?: string;
+  expected?: string;
+  message?: string;
+}
+
+/** Zod's wording made to say what is accepted (a union's bare "Invalid input" says nothing). */
+function describeIssue(issue: { keyword: string; message: string; params: Record<string, unknown> }): string {
+  if (issue.keyword === 'invalid_union' && Array.isArray(issue.params.errors)) {
+    const expected = [...new Set((issue.params.errors as ZodIssueLike[][]).flat().filter((e) => e.code === 'invalid_type' && e.expected).map((e) => e.expected!))];
+    if (expected.length) return `has the wrong type (accepted: ${expected.join(', ')})`;
+  }
+  if (issue.keyword === 'invalid_key' && Array.isArray(issue.params.issues)) {
+    return `is not an accepted name (${(issue.params.issues as ZodIssueLike[]).map((i) => i.message).join('; ')})`;
+  }
+  const wrongType = /expected (\w+), received (\w+)/.exec(issue.message);
+  if (issue.keyword === 'invalid_type' && wrongType) {
+    const name = (type: string) => (type === 'record' ? 'object' : type);
+    const received = name(wrongType[2]!);
+    const is = received === 'null' ? 'is null' : received === 'NaN' ? 'is not a number' : `is ${/^[aeiou]/.test(received) ? 'an' : 'a'} ${received}`;
+    return `${is} (accepted: ${name(wrongType[1]!)})`;
+  }
+  return issue.message.replace(/^Invalid input: /, '');
 }
 
 /** Maps any thrown error to `{ error: { code, message, details } }`; 5xx are logged with the request id and never leak a stack. */

@@ -153,6 +153,9 @@ describeEachEngine('accounts API', (engine) => {
       expectError(noHeader, 403, 'forbidden');
       const wrongHeader = await asSession(session, 'POST', '/api/v1/profiles', { phone_number: phone, first_name: 'Csrf' }, 'not-the-token');
       expectError(wrongHeader, 403, 'forbidden');
+      expectError(await asSession(session, 'POST', '/api/v1/profiles', { phone_number: phone }, ''), 403, 'forbidden');
+      // The session token itself is not the CSRF token.
+      expectError(await asSession(session, 'POST', '/api/v1/profiles', { phone_number: phone }, session.token), 403, 'forbidden');
       // Nothing was written by the refused requests.
       expect((await t.call(a.apiKey, 'GET', `/api/v1/profiles/lookup?phone_number=${encodeURIComponent(phone)}`)).statusCode).toBe(404);
 
@@ -194,6 +197,13 @@ describeEachEngine('accounts API', (engine) => {
       expectError(await asSession(session, 'GET', '/api/v1/session'), 401, 'unauthenticated');
       expectError(await asSession(session, 'POST', '/api/v1/profiles', { phone_number: '+12025550102' }), 401, 'unauthenticated');
       expect(await t.database.db.selectFrom('sessions').select('token_hash').where('token_hash', '=', sha256(session.token)).execute()).toEqual([]);
+    });
+
+    it('an expired session is refused', async () => {
+      const session = await login(a.adminEmail, a.adminPassword);
+      expect((await asSession(session, 'GET', '/api/v1/session')).statusCode).toBe(200);
+      await t.database.db.updateTable('sessions').set({ expires_at: '2000-01-01T00:00:00.000Z' }).where('token_hash', '=', sha256(session.token)).execute();
+      expectError(await asSession(session, 'GET', '/api/v1/session'), 401, 'unauthenticated');
     });
 
     it('logging out one session leaves the user\'s other sessions working', async () => {

@@ -61,15 +61,21 @@ describeEachEngine('bad input', (engine) => {
       },
     );
 
+    it('a large malformed body is answered with a short message', async () => {
+      const res = await raw('POST', '/api/v1/profiles', `{"phone_number":"2025550100","first_name":"${'x'.repeat(3 * MB)}`, 'application/json');
+      expectError(res, 400, 'invalid_json');
+      expect(res.body.length).toBeLessThan(4096);
+    });
+
     it('an empty JSON body → 400 saying it is empty', async () => {
       const error = expectError(await raw('POST', '/api/v1/profiles', '', 'application/json'), 400, 'invalid_json');
       expect(error.message).toContain('empty');
     });
 
-    it('no body at all → 422 saying a body is needed', async () => {
-      const res = await raw('POST', '/api/v1/profiles');
-      expect(res.statusCode).toBe(422);
-      expect(res.json().error.message).toContain('(body)');
+    it('no body at all → 422 saying a JSON object is needed', async () => {
+      const error = expectError(await raw('POST', '/api/v1/profiles'), 422, 'invalid_input');
+      expect(error.message).toContain('(body)');
+      expect(error.message).toContain('application/json');
     });
 
     it.each(['application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'image/png'])('Content-Type %s → 415 naming what is accepted', async (type) => {
@@ -77,11 +83,12 @@ describeEachEngine('bad input', (engine) => {
       expect(error.message).toContain('application/json');
     });
 
-    it('text/plain is not read as a profile', async () => {
-      const res = await raw('POST', '/api/v1/profiles', '{"phone_number":"2025550100"}', 'text/plain');
-      expect(res.statusCode).toBeGreaterThanOrEqual(400);
-      expect(res.statusCode).toBeLessThan(500);
-      expect(res.json().error.message.length).toBeGreaterThan(0);
+    it('text/plain is not read as a profile, and the answer says to send JSON', async () => {
+      const before = await profileCount();
+      const error = expectError(await raw('POST', '/api/v1/profiles', '{"phone_number":"2025550100"}', 'text/plain'), 422, 'invalid_input');
+      expect(error.message).toContain('text/plain');
+      expect(error.message).toContain('Content-Type: application/json');
+      expect(await profileCount()).toBe(before);
     });
 
     it.each(['[]', '"2025550100"', '42', 'null', 'true'])('a JSON %s instead of an object → 4xx naming the body', async (payload) => {
@@ -138,9 +145,10 @@ describeEachEngine('bad input', (engine) => {
       ['custom_fields', { custom_fields: 'Notes=x' }],
       ['custom_fields.Notes', { custom_fields: { Notes: { text: 'x' } } }],
       ['custom_fields.Age', { custom_fields: { Age: [30] } }],
-    ])('a wrong type → 422 naming %s', async (field, body) => {
+    ])('a wrong type → 422 naming %s and what is accepted', async (field, body) => {
       const error = expectError(await post({ phone_number: '2025550100', ...body }), 422, 'invalid_input');
       expect(error.message).toContain(field);
+      expect(error.message).toContain('(accepted: ');
       expect(fieldsOf(error)).toEqual([field]);
     });
 
@@ -278,14 +286,6 @@ describeEachEngine('bad input', (engine) => {
         const error = expectError(res, 422, 'invalid_input');
         expect(error.message).toContain('path.id');
       }
-    });
-
-    it.each(['0x10', '1e1', ' 5', '+5', '05'])('the id %j, a number only to JavaScript, is refused', async (id) => {
-      const target = (await post({ phone_number: '2025550109' })).json().id;
-      const res = await call('GET', `/api/v1/profiles/${encodeURIComponent(id)}`);
-      expect(res.statusCode).toBeGreaterThanOrEqual(400);
-      expect(res.statusCode).toBeLessThan(500);
-      expect(target).toBeGreaterThan(0);
     });
 
     it('an over-long path segment → 4xx', async () => {

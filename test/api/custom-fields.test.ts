@@ -83,6 +83,19 @@ describeEachEngine('custom fields API', (engine) => {
       expect((await t.call(c.apiKey, 'PATCH', `${fieldsUrl}/${field.id}`, { name: 'Back' })).statusCode).toBe(404);
     });
 
+    it('a PATCH that changes nothing leaves updated_at alone', async () => {
+      const field = (await t.call(c.apiKey, 'POST', fieldsUrl, { name: 'Steady', field_type: 'number' })).json();
+      await t.database.db.updateTable('custom_fields').set({ updated_at: '2001-02-03T04:05:06.000Z' }).where('id', '=', field.id).execute();
+      for (const body of [{}, { name: 'Steady' }, { name: ' Steady ', field_type: 'number', position: field.position }]) {
+        const res = await t.call(c.apiKey, 'PATCH', `${fieldsUrl}/${field.id}`, body);
+        expect(res.statusCode).toBe(200);
+        expect(res.json().updated_at).toBe('2001-02-03T04:05:06.000Z');
+      }
+      const renamed = await t.call(c.apiKey, 'PATCH', `${fieldsUrl}/${field.id}`, { name: 'STEADY' });
+      expect(renamed.json()).toMatchObject({ name: 'STEADY' });
+      expect(renamed.json().updated_at).not.toBe('2001-02-03T04:05:06.000Z');
+    });
+
     it('only admins define fields; viewers can list them', async () => {
       const editor = (await t.call(c.apiKey, 'POST', '/api/v1/api-keys', { name: 'editor', role: 'editor' })).json().key;
       const viewer = (await t.call(c.apiKey, 'POST', '/api/v1/api-keys', { name: 'viewer', role: 'viewer' })).json().key;

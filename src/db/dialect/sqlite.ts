@@ -16,6 +16,10 @@ export function openSqlite(path: string): Database {
   raw.pragma('foreign_keys = ON');
   raw.pragma('cache_size = -65536');
   raw.pragma('temp_store = MEMORY');
+  // The planner needs statistics to drive searches from the FTS index rather than the company's rows;
+  // a bounded analysis keeps this cheap at a million profiles (see sqlite.org/lang_analyze.html).
+  raw.pragma('analysis_limit = 400');
+  raw.pragma('optimize = 0x10002');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
   return {
     engine: 'sqlite',
@@ -27,9 +31,23 @@ export function openSqlite(path: string): Database {
     profileSearch: (needle) => {
       // The FTS5 trigram index matches a phrase as a substring; quotes make any input a single phrase.
       if ([...needle].length >= 3) return sql<boolean>`p.id IN (SELECT rowid FROM profiles_search WHERE profiles_search MATCH ${'"' + needle.replaceAll('"', '""') + '"'})`;
-      // Trigrams cannot match one or two characters; scan instead (SQLite's LIKE ignores ASCII case).
-      const pattern = `%${needle.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-      return sql<boolean>`(p.first_name LIKE ${pattern} ESCAPE '\\' OR p.last_name LIKE ${pattern} ESCAPE '\\' OR p.email LIKE ${pattern} ESCAPE '\\' OR p.phone_digits LIKE ${pattern} ESCAPE '\\')`;
+      // Trigrams cannot match one or two characters; scan instead. SQLite's LIKE ignores only ASCII case, so each
+      // spelling of the (lower-cased) needle with other letters upper-cased is tried too: "é" also finds "É".
+      const chars = [...needle];
+      let spellings = [''];
+      for (const c of chars) {
+        const upper = c.toUpperCase();
+        const forms = upper !== c && [...upper].length === 1 && !/^[a-z]$/.test(c) ? [c, upper] : [c];
+        spellings = spellings.flatMap((s) => forms.map((f) => s + f));
+      }
+      const conditions = spellings.map((spelling) => {
+        const pattern = `%${spelling.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+        return sql<boolean>`p.first_name LIKE ${pattern} ESCAPE '\\' OR p.last_name LIKE ${pattern} ESCAPE '\\' OR p.email LIKE ${pattern} ESCAPE '\\' OR p.phone_digits LIKE ${pattern} ESCAPE '\\'`;
+      });
+      return sql<boolean>`(${sql.join(conditions, sql` OR `)})`;
+    },
+    refreshStatistics: async () => {
+      raw.pragma('optimize');
     },
     close: () => db.destroy(),
   };

@@ -145,8 +145,8 @@ CREATE TABLE profile_field_values (
   value_number {real},
   PRIMARY KEY (company_id, profile_id, field_id)
 );
-CREATE INDEX profile_field_values_text ON profile_field_values (company_id, field_id, value_text);
-CREATE INDEX profile_field_values_number ON profile_field_values (company_id, field_id, value_number);
+CREATE INDEX profile_field_values_text ON profile_field_values (company_id, field_id, value_text, profile_id);
+CREATE INDEX profile_field_values_number ON profile_field_values (company_id, field_id, value_number, profile_id);
 
 CREATE TABLE jobs (
   company_id {bigint} NOT NULL,

@@ -37,6 +37,8 @@ function checkName(name: string): string {
   if (clean.length > 100) throw invalidInput([{ field: 'name', value: name, message: 'must be at most 100 characters' }]);
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\u0000-\u001f\u007f]/.test(clean)) throw invalidInput([{ field: 'name', value: name, message: 'must not contain control characters' }]);
+  // Half of a surrogate pair would be stored as U+FFFD, so the name read back would not be the name given.
+  if (/\p{Cs}/u.test(clean)) throw invalidInput([{ field: 'name', value: name, message: 'must be well-formed Unicode text' }]);
   // JavaScript objects put integer-like keys first, so such a name would break custom_fields' definition order.
   if (/^(?:0|[1-9]\d{0,9})$/.test(clean)) {
     throw invalidInput([{ field: 'name', value: name, message: 'must not be a bare whole number; add a word (e.g. "Class of 2024")' }]);
@@ -114,10 +116,12 @@ export async function updateCustomField(
       if (values.field_type && values.field_type !== before.field_type && Number((await repo.countValues(trx, auth.companyId, fieldId)).n) > 0) {
         throw new AppError('conflict', `Custom field ${JSON.stringify(before.name)} already holds values; its type cannot change from ${before.field_type} to ${values.field_type}`, { field: 'field_type', value: values.field_type });
       }
+      // name_key follows name, so comparing the fields a person sees is enough; nothing changed leaves updated_at alone.
+      const changes = changedFields(before, { name: values.name ?? before.name, field_type: values.field_type ?? before.field_type, position: values.position ?? before.position });
+      if (Object.keys(changes).length === 0) return toView(before);
       await repo.updateField(trx, auth.companyId, fieldId, { ...values, updated_at: nowIso() });
       const after = (await repo.findField(trx, auth.companyId, fieldId))!;
-      const changes = changedFields(before, { name: after.name, field_type: after.field_type, position: after.position });
-      if (Object.keys(changes).length) await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'custom_field.updated', entityType: 'custom_field', entityId: fieldId, changes }]);
+      await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'custom_field.updated', entityType: 'custom_field', entityId: fieldId, changes }]);
       return toView(after);
     }),
   );

@@ -64,6 +64,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@.]+$/;
 // Characters that break storage (NUL in PostgreSQL text) or display; tabs and newlines are allowed in addresses.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+// Half of a UTF-16 surrogate pair cannot be encoded as UTF-8, so the database would store U+FFFD instead.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /** Validates and canonicalises a profile input; every problem names the field, the value and what is accepted. */
 export function validateProfileInput(
@@ -99,6 +101,7 @@ export function validateProfileInput(
     const limit = WRITABLE_FIELD_LIMITS[field];
     if ([...text].length > limit) problems.push({ field, value: raw, message: `is too long (accepted: at most ${limit.toLocaleString('en-US')} characters)` });
     else if (FORBIDDEN_CONTROL.test(text)) problems.push({ field, value: raw, message: 'contains control characters (accepted: printable text)' });
+    else if (LONE_SURROGATE.test(text)) problems.push({ field, value: raw, message: 'contains half of a UTF-16 surrogate pair (accepted: well-formed Unicode text)' });
     else if (field === 'email' && !EMAIL.test(text)) problems.push({ field, value: raw, message: 'is not an email address (accepted: name@example.org)' });
     else result.standard[field] = field === 'email' ? text.toLowerCase() : text;
   }

@@ -1,7 +1,7 @@
 import type { FieldProblem } from '../../errors.js';
-import { type FieldType, parseFieldValue, toStored } from '../custom-fields/field-types.js';
+import { describeAccepted, type FieldType, parseFieldValue, toStored } from '../custom-fields/field-types.js';
 import { OPT_OUT_REASONS, type OptOutReason, SOURCE_TYPES, type SourceType, type SubscriptionStatus } from './profile-rules.js';
-import { searchDigits } from './phone.js';
+import { type CountryCode, normalisePhone, phoneDigits, searchDigits } from './phone.js';
 
 /** The Subscription status filter of SPEC §3/§5 and the stored status each one selects. */
 export const STATUS_FILTERS = {
@@ -70,14 +70,25 @@ interface FieldForFilter {
 
 const PHONE_LIKE = /^[\d\s()+.\-/]+$/;
 
-/** Search: a term that looks like (part of) a phone number matches digits; anything else matches name and email text. */
-export function parseSearch(raw: string | undefined): SearchTerm | null {
+/**
+ * Search: a term that looks like (part of) a phone number matches digits; anything else matches name and email text.
+ * A whole number is matched by its E.164 digits (what is stored), so a national form with a trunk prefix that E.164
+ * drops (GB "07400 123456" is +447400123456) finds its profile; a partial number matches the digits as typed.
+ */
+export function parseSearch(raw: string | undefined, defaultCountry: CountryCode = 'US'): SearchTerm | null {
   const term = (raw ?? '').trim();
   if (!term) return null;
   const digits = searchDigits(term);
-  if (PHONE_LIKE.test(term) && digits.length > 0) return { kind: 'digits', needle: digits };
+  if (PHONE_LIKE.test(term) && digits.length > 0) {
+    const whole = normalisePhone(term, defaultCountry);
+    return { kind: 'digits', needle: whole.ok ? phoneDigits(whole.e164) : digits };
+  }
   return { kind: 'text', needle: term.toLowerCase() };
 }
+
+// No stored text can hold NUL (inputs refuse it; PostgreSQL text cannot), and a NUL in a pattern makes SQLite's
+// LIKE match everything (it stops reading there) or FTS5 fail, and PostgreSQL reject the query: a 500.
+const NUL = '\0';
 
 function commaList<T extends string>(raw: string | undefined, allowed: readonly T[], field: string, problems: FieldProblem[]): T[] {
   if (!raw) return [];
@@ -114,11 +125,15 @@ function parseCustomFieldCondition(raw: string, fields: ReadonlyMap<number, Fiel
   const value = match[3] ?? '';
   const fieldId = definition.id;
   if (op === 'empty') return { fieldId, op };
-  if (op === 'contains') return value ? { fieldId, op, text: value } : (problems.push({ field, value: raw, message: 'needs text to look for after contains:' }), null);
+  if (op === 'contains') {
+    if (value.includes(NUL)) return (problems.push({ field, value: raw, message: 'contains a NUL character (accepted: printable text to look for)' }), null);
+    return value ? { fieldId, op, text: value } : (problems.push({ field, value: raw, message: 'needs text to look for after contains:' }), null);
+  }
   const canonical = (text: string): string | number | null => {
     const parsed = parseFieldValue(definition.field_type, text, { genderOptions });
     if (!parsed.ok || parsed.value === null) {
-      problems.push({ field, value: raw, message: `has a value that is not accepted for ${definition.name} (accepted: ${parsed.ok ? 'a value' : parsed.accepted})` });
+      // An empty value parses as "no value"; say what a value must look like rather than just "a value".
+      problems.push({ field, value: raw, message: `has a value that is not accepted for ${definition.name} (accepted: ${parsed.ok ? describeAccepted(definition.field_type, { genderOptions }) : parsed.accepted})` });
       return null;
     }
     const stored = toStored(definition.field_type, parsed.value);
@@ -151,10 +166,13 @@ export function parseListQuery(
   raw: RawListQuery,
   fields: ReadonlyMap<number, FieldForFilter>,
   genderOptions: readonly string[],
+  defaultCountry: CountryCode = 'US',
 ): { ok: true; value: ProfileListQuery } | { ok: false; problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
+  if (raw.search?.includes(NUL)) problems.push({ field: 'search', value: raw.search, message: 'contains a NUL character (accepted: printable text, or part of a phone number)' });
   const statusKey = (raw.subscription_status ?? 'all').toLowerCase();
-  if (!(statusKey in STATUS_FILTERS)) problems.push({ field: 'subscription_status', value: raw.subscription_status, message: `is not accepted (accepted: ${Object.keys(STATUS_FILTERS).join(', ')})` });
+  // Own keys only: `in` would also take "constructor" or "toString" and filter on a function (a 500).
+  if (!Object.hasOwn(STATUS_FILTERS, statusKey)) problems.push({ field: 'subscription_status', value: raw.subscription_status, message: `is not accepted (accepted: ${Object.keys(STATUS_FILTERS).join(', ')})` });
   const order = (raw.order ?? 'desc').toLowerCase();
   if (order !== 'asc' && order !== 'desc') problems.push({ field: 'order', value: raw.order, message: 'is not accepted (accepted: asc, desc)' });
   const perPage = raw.per_page ?? 25;
@@ -170,7 +188,7 @@ export function parseListQuery(
   return {
     ok: true,
     value: {
-      search: parseSearch(raw.search),
+      search: parseSearch(raw.search, defaultCountry),
       status: STATUS_FILTERS[statusKey as StatusFilter],
       firstSeenTypes,
       undeliverableReasons,

@@ -5,31 +5,41 @@ import type { CustomFieldCondition, ProfileListQuery } from './profile-list-quer
 
 type ProfilesAlias = DB & { p: DB['profiles'] };
 
-function customFieldExists(eb: ExpressionBuilder<ProfilesAlias, 'p'>, companyId: number, condition: CustomFieldCondition) {
-  const values = eb
+/**
+ * A custom-field condition as `p.id IN (matching values)` so the planner can start from the value index
+ * (company, field, value, profile) when it is selective; "is empty" is the complement.
+ */
+function customFieldCondition(eb: ExpressionBuilder<ProfilesAlias, 'p'>, companyId: number, condition: CustomFieldCondition) {
+  let values = eb
     .selectFrom('profile_field_values as v')
-    .select(sql`1`.as('one'))
+    .select('v.profile_id')
     .where('v.company_id', '=', companyId)
-    .whereRef('v.profile_id', '=', 'p.id')
     .where('v.field_id', '=', condition.fieldId);
   switch (condition.op) {
     case 'empty':
-      return eb.not(eb.exists(values));
+      return eb('p.id', 'not in', values);
     case 'contains': {
       const pattern = `%${condition.text.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-      return eb.exists(values.where(sql<boolean>`lower(v.value_text) LIKE ${pattern} ESCAPE '\\'`));
+      values = values.where(sql<boolean>`lower(v.value_text) LIKE ${pattern} ESCAPE '\\'`);
+      break;
     }
     case 'in':
-      return eb.exists(values.where('v.value_text', 'in', condition.texts));
+      values = values.where('v.value_text', 'in', condition.texts);
+      break;
     case 'between':
-      return eb.exists(values.where(`v.${condition.column}`, '>=', condition.low).where(`v.${condition.column}`, '<=', condition.high));
+      values = values.where(`v.${condition.column}`, '>=', condition.low).where(`v.${condition.column}`, '<=', condition.high);
+      break;
     case 'eq':
-      return eb.exists(values.where(`v.${condition.column}`, '=', condition.value));
+      values = values.where(`v.${condition.column}`, '=', condition.value);
+      break;
     case 'lt':
-      return eb.exists(values.where(`v.${condition.column}`, '<', condition.value));
+      values = values.where(`v.${condition.column}`, '<', condition.value);
+      break;
     case 'gt':
-      return eb.exists(values.where(`v.${condition.column}`, '>', condition.value));
+      values = values.where(`v.${condition.column}`, '>', condition.value);
+      break;
   }
+  return eb('p.id', 'in', values);
 }
 
 /** Profiles of one company matching the list's search and filters (alias `p`), before ordering and paging. */
@@ -39,12 +49,20 @@ function matching(database: Database, db: Kysely<DB>, companyId: number, query: 
   if (query.firstSeenTypes.length) q = q.where('p.source_type', 'in', query.firstSeenTypes);
   if (query.undeliverableReasons.length) q = q.where('p.status', '=', 'Opted Out').where('p.opted_out_source', 'in', query.undeliverableReasons);
   if (query.search) q = q.where(database.profileSearch(query.search.needle));
-  for (const condition of query.customFields) q = q.where((eb) => customFieldExists(eb, companyId, condition));
+  for (const condition of query.customFields) q = q.where((eb) => customFieldCondition(eb, companyId, condition));
   return q;
 }
 
-/** How many profiles match (exact). */
+/** How many profiles match (exact). Filters on status, first seen type and opt-out reason alone are read from the kept counts. */
 export async function countMatching(database: Database, companyId: number, query: ProfileListQuery): Promise<number> {
+  if (!query.search && query.customFields.length === 0) {
+    let counts = database.db.selectFrom('profile_counts').where('company_id', '=', companyId);
+    if (query.status) counts = counts.where('status', '=', query.status);
+    if (query.firstSeenTypes.length) counts = counts.where('source_type', 'in', query.firstSeenTypes);
+    if (query.undeliverableReasons.length) counts = counts.where('status', '=', 'Opted Out').where('opted_out_source', 'in', query.undeliverableReasons);
+    const kept = await counts.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n')).executeTakeFirstOrThrow();
+    return Number(kept.n);
+  }
   const row = await matching(database, database.db, companyId, query)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();

@@ -1,6 +1,8 @@
 import type { Database } from '../../db/database.js';
 import { invalidInput } from '../../errors.js';
+import { getCompanySettings } from '../accounts/accounts.service.js';
 import { customFieldContext } from '../custom-fields/custom-fields.service.js';
+import type { CountryCode } from './phone.js';
 import { parseListQuery, type RawListQuery } from './profile-list-query.js';
 import { countMatching, type Keyset, pageOfIds } from './profile-list.repository.js';
 import { findProfilesByIds, type ProfileRow } from './profiles.repository.js';
@@ -21,10 +23,23 @@ export function encodeCursor(keyset: Keyset): string {
   return Buffer.from(JSON.stringify([keyset.createdAt, keyset.id, keyset.direction === 'after' ? 'a' : 'b'])).toString('base64url');
 }
 
+// The instants this service writes into cursors (UTC ISO 8601). Date.parse alone is not enough: it takes "2024",
+// "1" or "2024-02-30T…", which PostgreSQL refuses when comparing with created_at, turning a bad cursor into a 500.
+const CURSOR_INSTANT = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z$/;
+
+function isCursorInstant(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const match = CURSOR_INSTANT.exec(value);
+  if (!match || match[1] === '0000') return false;
+  const parsed = new Date(value);
+  // Round-trips only when every field is in range (V8 rolls 2024-02-30 over to March 1st).
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 19) === value.slice(0, 19);
+}
+
 function decodeCursor(cursor: string): Keyset {
   try {
     const [createdAt, id, direction] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && Number.isSafeInteger(id) && (direction === 'a' || direction === 'b')) {
+    if (isCursorInstant(createdAt) && Number.isSafeInteger(id) && (direction === 'a' || direction === 'b')) {
       return { createdAt, id: id as number, direction: direction === 'a' ? 'after' : 'before' };
     }
   } catch {
@@ -35,8 +50,8 @@ function decodeCursor(cursor: string): Keyset {
 
 /** One page of the Profiles table (SPEC §5): search, filters, first-seen order, exact total. */
 export async function listProfiles(database: Database, companyId: number, raw: RawListQuery & { cursor?: string }): Promise<ProfilePage> {
-  const context = await customFieldContext(database, companyId);
-  const parsed = parseListQuery(raw, new Map(context.fields.map((f) => [f.id, f])), context.genderOptions);
+  const [context, company] = await Promise.all([customFieldContext(database, companyId), getCompanySettings(database, companyId)]);
+  const parsed = parseListQuery(raw, new Map(context.fields.map((f) => [f.id, f])), context.genderOptions, company.default_country as CountryCode);
   if (!parsed.ok) throw invalidInput(parsed.problems);
   const query = parsed.value;
   const keyset = raw.cursor ? decodeCursor(raw.cursor) : undefined;

@@ -130,6 +130,7 @@ export async function upsertProfiles(
     else results[index] = { outcome: 'rejected', problems: checked.problems };
   });
   // A number repeated within one call is applied in order: later rows update what earlier rows created.
+  // Round 0 holds every number once, so it takes every lock this call needs; later rounds only revisit them.
   const rounds: Array<typeof valid> = [];
   const roundOf = new Map<string, number>();
   for (const item of valid) {
@@ -137,19 +138,25 @@ export async function upsertProfiles(
     roundOf.set(item.value.phone, round);
     (rounds[round] ??= []).push(item);
   }
+  // upsertRound locks existing rows, then inserts new ones, each in this order: concurrent batches wait for each other but never deadlock.
+  for (const round of rounds) round.sort((x, y) => (x.value.phone < y.value.phone ? -1 : x.value.phone > y.value.phone ? 1 : 0));
   const run = () =>
     database.db.transaction().execute(async (trx) => {
       for (const round of rounds) await upsertRound(trx, companyId, actor, originOf, round, results);
     });
-  try {
-    await run();
-  } catch (error) {
-    // Another writer created one of these numbers between our read and our insert; the second pass sees it.
-    if (!database.isUniqueViolation(error)) throw error;
-    await run();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run();
+      return results;
+    } catch (error) {
+      // Another writer created one of these numbers between our read and our insert; the next pass sees it as existing.
+      if (!database.isUniqueViolation(error) || attempt >= MAX_UPSERT_ATTEMPTS) throw error;
+    }
   }
-  return results;
 }
+
+// Each retry sees every number committed before it, so a few passes settle even a crowd of writers.
+const MAX_UPSERT_ATTEMPTS = 5;
 
 async function upsertRound(
   trx: Kysely<DB>,

@@ -44,6 +44,9 @@ export interface ProfilePage {
   page: number;
   per_page: number;
   total: number;
+  /** Pass with page + 1 (or page - 1) to seek to the page beside this one. */
+  next_cursor: string | null;
+  prev_cursor: string | null;
 }
 
 export type FieldType = 'age' | 'date' | 'gender' | 'number' | 'text' | 'time_of_day' | 'yes_no';

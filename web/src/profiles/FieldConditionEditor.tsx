@@ -29,7 +29,7 @@ function ConditionValue({ field, condition, genderOptions, error, onChange }: Va
         data={[{ value: 'true', label: 'Yes' }, { value: 'false', label: 'No' }]}
         value={condition.value || null}
         onChange={(value) => onChange(value ?? '')}
-        error={error}
+        error={error && 'Choose yes or no'}
         placeholder="Yes or no"
       />
     );

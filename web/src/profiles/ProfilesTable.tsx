@@ -1,17 +1,22 @@
 import { Anchor, Button, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { IconSortAscending, IconSortDescending } from '@tabler/icons-react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import type { Profile } from '../api/types';
 import { formatDateTime, fullName } from './format';
 import type { SortOrder } from './listState';
 import { formatPhoneNumber } from './phoneDisplay';
 import { SubscriptionStatusLabel } from './SubscriptionStatusLabel';
 
-function UserCell({ profile, homeCountry }: { profile: Profile; homeCountry: string }) {
+/** What the profile page needs to lead back to the same rows of the table. */
+export interface ProfileLinkState {
+  listSearch: string;
+}
+
+function UserCell({ profile, homeCountry, linkState }: { profile: Profile; homeCountry: string; linkState: ProfileLinkState }) {
   const name = fullName(profile);
   return (
     <Stack gap={0}>
-      <Anchor component={Link} to={`/profiles/${profile.id}`} fw={600} size="sm" onClick={(e) => e.stopPropagation()}>
+      <Anchor component={Link} to={`/profiles/${profile.id}`} state={linkState} fw={600} size="sm" onClick={(e) => e.stopPropagation()}>
         {profile.phone_number ? formatPhoneNumber(profile.phone_number, homeCountry) : 'No valid number'}
       </Anchor>
       {name && <Text size="sm">{name}</Text>}
@@ -82,6 +87,7 @@ interface ProfilesTableProps {
  */
 export function ProfilesTable({ profiles, order, onOrderChange, homeCountry, busy }: ProfilesTableProps) {
   const navigate = useNavigate();
+  const linkState: ProfileLinkState = { listSearch: useLocation().search };
   return (
     <Table.ScrollContainer minWidth={900}>
       <Table striped highlightOnHover verticalSpacing="xs" aria-label="Profiles" aria-busy={busy} style={{ opacity: busy ? 0.6 : 1 }}>
@@ -103,9 +109,9 @@ export function ProfilesTable({ profiles, order, onOrderChange, homeCountry, bus
         </Table.Thead>
         <Table.Tbody>
           {profiles.map((profile) => (
-            <Table.Tr key={profile.id} style={{ cursor: 'pointer' }} onClick={() => navigate(`/profiles/${profile.id}`)}>
+            <Table.Tr key={profile.id} style={{ cursor: 'pointer' }} onClick={() => navigate(`/profiles/${profile.id}`, { state: linkState })}>
               <Table.Td>
-                <UserCell profile={profile} homeCountry={homeCountry} />
+                <UserCell profile={profile} homeCountry={homeCountry} linkState={linkState} />
               </Table.Td>
               <Table.Td>
                 <SubscriptionStatusLabel status={profile.status} description={profile.description} />

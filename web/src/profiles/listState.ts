@@ -71,8 +71,8 @@ export const OPS_BY_TYPE: Readonly<Record<FieldType, readonly ConditionOp[]>> = 
   age: ['eq', 'lt', 'gt', 'between', 'empty'],
   date: ['eq', 'lt', 'gt', 'between', 'empty'],
   time_of_day: ['eq', 'lt', 'gt', 'between', 'empty'],
-  yes_no: ['eq'],
-  gender: ['in'],
+  yes_no: ['eq', 'empty'],
+  gender: ['in', 'empty'],
 };
 
 // Dates and times read better as before/after than as less/greater than.

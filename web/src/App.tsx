@@ -1,0 +1,42 @@
+import { Alert, Anchor, Stack, Title } from '@mantine/core';
+import { Link, Navigate, Route, Routes } from 'react-router';
+import { AppLayout } from './layout/AppLayout';
+import { ProfilePage } from './profile/ProfilePage';
+import { ProfilesPage } from './profiles/ProfilesPage';
+import { LoginPage } from './session/LoginPage';
+import { RequireSession } from './session/RequireSession';
+
+function NotFoundPage() {
+  return (
+    <Stack>
+      <Title order={2}>Page not found</Title>
+      <Alert color="yellow">
+        There is nothing here. Go to{' '}
+        <Anchor component={Link} to="/profiles">
+          Profiles
+        </Anchor>
+        .
+      </Alert>
+    </Stack>
+  );
+}
+
+export function App() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireSession>
+            <AppLayout />
+          </RequireSession>
+        }
+      >
+        <Route index element={<Navigate to="/profiles" replace />} />
+        <Route path="profiles" element={<ProfilesPage />} />
+        <Route path="profiles/:id" element={<ProfilePage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
