@@ -168,7 +168,8 @@ describeEachEngine('profile list', (engine) => {
   }
   /** The known profiles in display order: first seen descending (default) or ascending, ties by id. */
   function inOrder(keys: string[], order: 'asc' | 'desc' = 'desc'): number[] {
-    const sorted = [...keys].sort((x, y) => KNOWN[x]!.at.localeCompare(KNOWN[y]!.at) || id[x]! - id[y]!);
+    const at = (k: string) => Date.parse(KNOWN[k]!.at);
+    const sorted = [...keys].sort((x, y) => at(x) - at(y) || id[x]! - id[y]!);
     return (order === 'asc' ? sorted : sorted.reverse()).map((k) => id[k]!);
   }
   const keys = (body: PageBody) => body.data.map((p) => keyOf.get(p.id) ?? `?${p.id}`);
@@ -244,9 +245,7 @@ describeEachEngine('profile list', (engine) => {
       expect(asc.data.filter((p) => p.created_at === TIE).map((p) => p.id)).toEqual(tieIds);
       expect(desc.data.filter((p) => p.created_at === TIE).map((p) => p.id)).toEqual([...tieIds].reverse());
       expect(desc.data.slice(0, 4).map((p) => p.last_name)).toEqual(['Bravo', 'Charlie', 'Alpha', 'Delta']);
-      // A page boundary inside the ties splits them by id too.
-      const firstTwo = await list(A.apiKey, { per_page: 25, order: 'asc' });
-      expect(firstTwo.data.map((p) => p.id)).toEqual(inOrder(ALL, 'asc'));
+      // (Page boundaries inside a run of ties are covered by the demo-data paging below.)
     });
   });
 
@@ -765,6 +764,7 @@ describeEachEngine('profile list', (engine) => {
       // Ties across page boundaries: every 9th profile by id shares one first-seen instant (well over 25 of them).
       const ids = (await db.selectFrom('profiles').select('id').where('company_id', '=', C.companyId).orderBy('id').execute()).map((r) => r.id);
       const tied = ids.filter((_, i) => i % 9 === 0);
+      expect(tied.length).toBeGreaterThan(6 * 25);
       for (let i = 0; i < tied.length; i += 200) {
         await db.updateTable('profiles').set({ created_at: '2025-06-01T12:00:00.000Z' }).where('company_id', '=', C.companyId).where('id', 'in', tied.slice(i, i + 200)).execute();
       }
