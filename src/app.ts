@@ -80,7 +80,7 @@ async function serveWebApp(app: FastifyInstance): Promise<void> {
     app.get('/', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/docs'));
     return;
   }
-  await app.register(fastifyStatic, { root: WEB_DIST, wildcard: false, index: 'index.html' });
+  await app.register(fastifyStatic, { root: WEB_DIST, wildcard: true, index: 'index.html' });
 }
 
 /** What every feature's routes receive. */

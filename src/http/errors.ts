@@ -2,7 +2,9 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, invalidInput, type FieldProblem } from '../errors.js';
 
-const CONTEXT_PREFIX: Record<string, string> = { body: '', querystring: 'query.', params: 'path.', headers: 'header.' };
+// Fastify names the part of the request that failed validation ("querystring"); the request property is "query".
+const CONTEXT_PREFIX: Record<string, string> = { body: '', querystring: '', params: 'path.', headers: 'header.' };
+const CONTEXT_PROPERTY: Record<string, string> = { body: 'body', querystring: 'query', params: 'params', headers: 'headers' };
 
 function valueAt(root: unknown, path: string[]): unknown {
   let value = root;
@@ -16,7 +18,7 @@ function valueAt(root: unknown, path: string[]): unknown {
 /** Turns schema validation failures into one 422 naming every field, its value and what is accepted. */
 function fromValidation(error: FastifyError, request: FastifyRequest): AppError {
   const context = (error as { validationContext?: string }).validationContext ?? 'body';
-  const source = (request as unknown as Record<string, unknown>)[context];
+  const source = (request as unknown as Record<string, unknown>)[CONTEXT_PROPERTY[context] ?? context];
   const problems: FieldProblem[] = [];
   for (const issue of (error as unknown as { validation: Array<{ instancePath: string; keyword: string; message: string; params: Record<string, unknown> }> }).validation) {
     const path = issue.instancePath.split('/').filter(Boolean);

@@ -106,6 +106,31 @@ describeEachEngine('jobs', (engine) => {
     expect(await worker.runOnce()).toBe(false);
   });
 
+  it('renews the lease while a long step runs, so no other worker takes the job', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let runs = 0;
+    const handlers: Record<string, JobHandler> = {
+      'test.long-step': async () => {
+        runs += 1;
+        await released;
+        return { done: true };
+      },
+    };
+    const owner = new JobWorker({ database, workerId: 'owner', leaseMs: 120, handlers });
+    const rival = new JobWorker({ database, workerId: 'rival', leaseMs: 120, handlers });
+    const id = await enqueueJob(database, ACME, { kind: 'test.long-step', payload: {} });
+    const running = owner.runOnce();
+    // Several leases long, with no progress reported: only renewal keeps the claim.
+    await delay(500);
+    expect(await rival.runOnce()).toBe(false);
+    release();
+    expect(await running).toBe(true);
+    const job = await getJob(database, ACME, id);
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(runs).toBe(1);
+  });
+
   it('retries a failed attempt after the backoff and then succeeds', async () => {
     const backoffCalls: number[] = [];
     const worker = new JobWorker({
@@ -248,6 +273,8 @@ describeEachEngine('jobs', (engine) => {
       database,
       workerId: 'slow',
       leaseMs: 150,
+      // Stands for a worker whose renewals stopped (a paused process, a network partition).
+      renewLease: false,
       handlers: {
         'test.contended': async (ctx) => {
           slowStarted = true;

@@ -66,6 +66,11 @@ export interface JobWorkerOptions {
   logger?: Logger;
   /** Delay before retry number `attempt + 1`; defaults to defaultBackoffMs. */
   backoffMs?: (attempt: number) => number;
+  /**
+   * Renew the lease every leaseMs/3 while a handler runs (default true), so one long step (a big
+   * query, an upload of a slow file) is not mistaken for a crash and run twice.
+   */
+  renewLease?: boolean;
 }
 
 const BASE_BACKOFF_MS = 1_000;
@@ -112,6 +117,7 @@ export class JobWorker {
   private readonly pollMs: number;
   private readonly logger: Logger;
   private readonly backoffMs: (attempt: number) => number;
+  private readonly renewLease: boolean;
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -126,6 +132,7 @@ export class JobWorker {
     this.pollMs = options.pollMs ?? 1_000;
     this.logger = (options.logger ?? pino({ level: 'silent' })).child({ workerId: this.workerId });
     this.backoffMs = options.backoffMs ?? defaultBackoffMs;
+    this.renewLease = options.renewLease ?? true;
     if (!(this.leaseMs > 0) || !(this.pollMs > 0)) throw new RangeError('leaseMs and pollMs must be positive');
   }
 
@@ -264,6 +271,7 @@ export class JobWorker {
         return;
       }
       let resultJson: string | null;
+      const renewal = this.renewLease ? setInterval(() => void this.renew(job, controller, logger), Math.max(1, Math.floor(this.leaseMs / 3))) : undefined;
       try {
         const payload = JSON.parse(job.payload) as unknown;
         const result = await handler({
@@ -280,9 +288,11 @@ export class JobWorker {
         });
         resultJson = JSON.stringify(result) ?? null;
       } catch (error) {
+        clearInterval(renewal);
         await this.fail(job, error, logger, controller.signal);
         return;
       }
+      clearInterval(renewal);
       await this.succeed(job, resultJson, logger);
     } finally {
       this.controllers.delete(controller);
@@ -298,6 +308,19 @@ export class JobWorker {
       .where('status', '=', 'running')
       .where('locked_by', '=', this.workerId)
       .where('attempts', '=', job.attempt);
+  }
+
+  /** Extends the lease without touching progress; a lost lease aborts the handler. */
+  private async renew(job: ClaimedJob, controller: AbortController, logger: Logger): Promise<void> {
+    if (controller.signal.aborted) return;
+    try {
+      const now = Date.now();
+      const result = await this.fenced(job).set({ locked_until: new Date(now + this.leaseMs).toISOString() }).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) controller.abort(new LeaseLostError(`job ${job.id} attempt ${job.attempt}: this worker no longer holds the lease`));
+    } catch (error) {
+      // A failed renewal is not fatal: the next one, or the handler's own progress report, tries again.
+      logger.warn({ err: error }, 'could not renew job lease');
+    }
   }
 
   private async reportProgress(job: ClaimedJob, controller: AbortController, done: number, total?: number): Promise<void> {

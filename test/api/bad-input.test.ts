@@ -182,7 +182,7 @@ describeEachEngine('bad input', (engine) => {
         ['custom_fields', await post({ phone_number: '2025550100', custom_fields: { [huge]: 'x' } })],
         ['last_name', await call('PATCH', `/api/v1/profiles/${id}`, { last_name: huge })],
         ['name', await call('POST', '/api/v1/custom-fields', { name: huge, field_type: 'text' })],
-        ['query.phone_number', await call('GET', `/api/v1/profiles/lookup?phone_number=${'1'.repeat(100_000)}`)],
+        ['phone_number', await call('GET', `/api/v1/profiles/lookup?phone_number=${'1'.repeat(100_000)}`)],
       ] as const;
       for (const [field, res] of answers) {
         expect(res.statusCode, field).toBe(422);

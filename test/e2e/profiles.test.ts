@@ -261,4 +261,12 @@ describe('Profiles screen in the browser', () => {
     expect(await page.getByText('2 filters', { exact: true }).isVisible()).toBe(true);
     expect(await tablePhones(page)).not.toContain(filteredOldestFirst[0]!.phone);
   });
+
+  it('logs out, after which the table asks for a login again', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('heading', { name: 'Log in to Roster' }).waitFor();
+    await page.goto(`${roster.baseUrl}/profiles`);
+    await page.getByRole('heading', { name: 'Log in to Roster' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Profiles' }).count()).toBe(0);
+  });
 });

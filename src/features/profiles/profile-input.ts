@@ -83,7 +83,7 @@ export function validateProfileInput(
   } else {
     const phone = normalisePhone(input.phone_number, context.defaultCountry);
     if (phone.ok) result.phone = phone.e164;
-    else problems.push({ field: 'phone_number', value: input.phone_number, message: `${phone.reason} (accepted: a mobile number such as (202) 555-0143 or +44 7700 900123)` });
+    else problems.push({ field: 'phone_number', value: input.phone_number, message: `${phone.reason} (accepted: a mobile number such as (202) 555-0143 or +44 7911 123456)` });
   }
 
   for (const field of WRITABLE_FIELDS) {

@@ -121,6 +121,12 @@ export async function upsertProfiles(
   origin: Origin | ((index: number) => Origin),
 ): Promise<UpsertResult[]> {
   const originOf = typeof origin === 'function' ? origin : () => origin;
+  for (let i = 0; i < inputs.length; i++) {
+    const firstSeenAt = originOf(i).firstSeenAt;
+    if (firstSeenAt !== undefined && Number.isNaN(Date.parse(firstSeenAt))) {
+      throw new AppError('invalid_input', `firstSeenAt ${JSON.stringify(firstSeenAt)} of row ${i + 1} is not a date (accepted: ISO 8601)`);
+    }
+  }
   const context = await inputContext(database, companyId);
   const results: UpsertResult[] = new Array(inputs.length);
   const valid: Array<{ index: number; value: ValidProfileInput & { phone: string } }> = [];
@@ -197,7 +203,8 @@ async function upsertRound(
         phone_number: value.phone,
         phone_digits: phoneDigits(value.phone),
         raw_phone: null,
-        created_at: origin.firstSeenAt ?? at,
+        // Stored in one ISO form so first-seen order and cursors are right whatever form the caller used.
+        created_at: origin.firstSeenAt ? new Date(origin.firstSeenAt).toISOString() : at,
         updated_at: at,
         source_type: origin.sourceType,
         source_name: origin.sourceName,
@@ -331,7 +338,7 @@ export async function deleteProfile(database: Database, auth: AuthContext, profi
       action: 'profile.deleted',
       entityType: 'profile',
       entityId: profileId,
-      changes: { opted_out_at: { before: row.opted_out_at, after: row.opted_out_at }, deleted: { before: false, after: true } },
+      changes: { deleted: { before: false, after: true } },
     }]);
   });
 }

@@ -46,10 +46,11 @@ export function useLogout() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () => api<void>('DELETE', '/session'),
+    // Whatever the server said, this browser is logged out: nobody else may see what was loaded.
     onSettled: () => {
       setCsrfToken(null);
-      queryClient.clear();
       queryClient.setQueryData(SESSION_KEY, null);
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
     },
   });
 }
