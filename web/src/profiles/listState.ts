@@ -1,3 +1,4 @@
+import { OPT_OUT_REASONS, SOURCE_TYPES } from '../../../src/features/profiles/profile-rules';
 import type { CustomField, FieldType } from '../api/types';
 
 /**
@@ -17,18 +18,10 @@ export const SUBSCRIPTION_FILTERS = [
 ] as const;
 export type SubscriptionFilter = (typeof SUBSCRIPTION_FILTERS)[number]['value'];
 
-export const FIRST_SEEN_TYPES = ['Donated', 'Uploaded group', 'Called mConnect', 'Used mData', 'Opted in', 'Unknown', 'CRM', 'API'] as const;
+// One list of first-seen types and opt-out reasons for the server and the app.
 
-export const UNDELIVERABLE_REASONS = [
-  'Texted a STOP word',
-  'Hard Bounce',
-  'Opt-out from profile',
-  'Opt-out from Inbox',
-  'Phone was Deactivated',
-  'Manual Opt-Out',
-  'Blacklisted',
-] as const;
-
+export const FIRST_SEEN_TYPES = SOURCE_TYPES;
+export const UNDELIVERABLE_REASONS = OPT_OUT_REASONS;
 export const PAGE_SIZES = [25, 50, 100, 250] as const;
 export const DEFAULT_PAGE_SIZE = 25;
 
