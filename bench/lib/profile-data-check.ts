@@ -2,9 +2,9 @@ import type { Database, Engine } from '../../src/db/database.js';
 import { createCompany } from '../../src/features/accounts/accounts.service.js';
 import { loadDemoProfiles } from '../../src/features/demo/demo-data.js';
 import { listProfiles } from '../../src/features/profiles/profile-list.service.js';
-import { PROFILE_COLUMNS } from '../../src/features/profiles/profiles.repository.js';
 import { withFreshDatabase } from './engines.js';
 import { bulkLoadDemoProfiles } from './profile-data.js';
+import { runRaw } from './sql-capture.js';
 
 /**
  * Proves the bulk loader stores what the service stores: in a fresh database, the first `count` demo profiles
@@ -29,8 +29,11 @@ export async function checkBulkLoadFidelity(engine: Engine, seed: number, count:
         throw new Error(`fidelity check: ${what} differ between the service and the bulk loader near …${x.slice(Math.max(0, at - 120), at + 120)}… vs …${y.slice(Math.max(0, at - 120), at + 120)}…`);
       }
     };
-    const columns = [...PROFILE_COLUMNS.filter((c) => c !== 'id' && c !== 'updated_at'), 'phone_digits'] as const;
-    const profiles = (companyId: number) => database.db.selectFrom('profiles').select(columns).where('company_id', '=', companyId).orderBy('id').execute();
+    // Every column the table has (so columns added later are compared too), but the ones that must differ.
+    const profiles = async (companyId: number) => {
+      const rows = await runRaw<Record<string, unknown>>(database, { sql: `SELECT * FROM profiles WHERE company_id = ${database.engine === 'sqlite' ? '?' : '$1'} ORDER BY id`, parameters: [companyId] });
+      return rows.map(({ company_id: _c, id: _i, updated_at: _u, ...rest }) => rest);
+    };
     same('profiles (in id order)', await profiles(service.companyId), await profiles(bulk.companyId));
 
     const values = (companyId: number) =>
@@ -46,9 +49,10 @@ export async function checkBulkLoadFidelity(engine: Engine, seed: number, count:
     const [serviceValues, bulkValues] = [await values(service.companyId), await values(bulk.companyId)];
     same('custom field values', serviceValues, bulkValues);
 
-    const counts = (companyId: number) =>
-      database.db.selectFrom('profile_counts').select(['status', 'source_type', 'opted_out_source', 'n']).where('company_id', '=', companyId).where('n', '>', 0)
-        .orderBy('status').orderBy('source_type').orderBy('opted_out_source').execute();
+    const counts = async (companyId: number) => {
+      const rows = await runRaw<Record<string, unknown>>(database, { sql: `SELECT * FROM profile_counts WHERE company_id = ${database.engine === 'sqlite' ? '?' : '$1'} AND n > 0`, parameters: [companyId] });
+      return rows.map(({ company_id: _c, ...rest }) => JSON.stringify(rest)).sort();
+    };
     same('profile_counts', await counts(service.companyId), await counts(bulk.companyId));
 
     let searched = 0;

@@ -230,6 +230,9 @@ export function dataVersion(): string {
   add(new URL('db/migrations/', src), (n) => n.endsWith('.ts'));
   add(new URL('db/', src), (n) => n === 'migrate.ts');
   add(new URL('features/demo/', src), (n) => n.endsWith('.ts') && !n.endsWith('.test.ts'));
+  // What decides the stored values: validation, phone normalisation, status rules, custom value storage.
+  add(new URL('features/profiles/', src), (n) => ['phone.ts', 'profile-input.ts', 'profile-rules.ts'].includes(n));
+  add(new URL('features/custom-fields/', src), (n) => n === 'field-types.ts');
   add(new URL('./', import.meta.url), (n) => n === 'profile-data.ts');
   const root = fileURLToPath(new URL('../../', import.meta.url));
   for (const file of files) hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');

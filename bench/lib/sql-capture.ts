@@ -33,9 +33,19 @@ export function capturing(database: Database): { database: Database; statements:
   return { database: { ...database, db: database.db.withPlugin(plugin) }, statements: plugin.statements };
 }
 
-/** Runs a statement through the raw driver (better-sqlite3 prepared statement, or a pg query on the pool). */
+// better-sqlite3 statements prepared once per connection and SQL text.
+const prepared = new WeakMap<object, Map<string, { all(...parameters: unknown[]): unknown[] }>>();
+
+/** Runs a statement through the raw driver (a better-sqlite3 statement prepared once, or a pg query on the pool). */
 export async function runRaw<Row = Record<string, unknown>>(database: Database, statement: Statement): Promise<Row[]> {
-  if (database.sqlite) return database.sqlite.prepare(statement.sql).all(...(statement.parameters as unknown[])) as Row[];
+  const raw = database.sqlite;
+  if (raw) {
+    let statements = prepared.get(raw);
+    if (!statements) prepared.set(raw, (statements = new Map()));
+    let s = statements.get(statement.sql);
+    if (!s) statements.set(statement.sql, (s = raw.prepare(statement.sql)));
+    return s.all(...(statement.parameters as unknown[])) as Row[];
+  }
   const result = await database.pgPool!.query(statement.sql, statement.parameters as unknown[]);
   return result.rows as Row[];
 }
