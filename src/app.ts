@@ -14,7 +14,10 @@ import { errorHandler } from './http/errors.js';
 import { registerAuth } from './http/auth.js';
 import { accountsRoutes } from './features/accounts/accounts.routes.js';
 import { auditRoutes } from './features/audit/audit.routes.js';
+import { campaignsRoutes } from './features/campaigns/campaigns.routes.js';
 import { customFieldsRoutes } from './features/custom-fields/custom-fields.routes.js';
+import { exportsRoutes } from './features/exports/exports.routes.js';
+import { optOutsRoutes } from './features/opt-outs/opt-outs.routes.js';
 import { profilesRoutes } from './features/profiles/profiles.routes.js';
 
 export interface AppDeps {
@@ -67,6 +70,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     await auditRoutes(api, ctx);
     await customFieldsRoutes(api, ctx);
     await profilesRoutes(api, ctx);
+    await campaignsRoutes(api, ctx);
+    await optOutsRoutes(api, ctx);
+    await exportsRoutes(api, ctx);
   }, { prefix: '/api/v1' });
   return app as unknown as App;
 }

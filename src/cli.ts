@@ -4,6 +4,7 @@ import { AppError } from './errors.js';
 import { createLogger, openMigrated, runWorker, serve } from './server.js';
 import { createCompany } from './features/accounts/accounts.service.js';
 import { loadDemoProfiles } from './features/demo/demo-data.js';
+import { runExportCommand } from './features/exports/export-cli.js';
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -68,6 +69,28 @@ program
       process.stderr.write('\n');
       await database.refreshStatistics();
       process.stdout.write(JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000 }) + '\n');
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('export')
+  .description('write the profiles a Profiles-list query matches to a CSV file (SPEC §6 columns), without the job queue')
+  .requiredOption('--company <id>', 'company id', positiveInt('--company'))
+  .requiredOption('--out <file>', 'the CSV file to write (- for standard output); it appears only once complete')
+  .option('--search <text>', 'part of a name, email or phone number, as the Profiles search box')
+  .option('--subscription-status <status>', 'all, active, former, none, opted_out, synced or invalid')
+  .option('--first-seen-type <types>', 'comma-separated first seen types, e.g. "CRM,Opted in"')
+  .option('--undeliverable-reason <reasons>', 'comma-separated opt-out reasons, e.g. "Hard Bounce"')
+  .option('--custom-field <condition>', 'repeatable <field id>:<op>[:<value>], as the list API', (value: string, previous: string[] = []) => [...previous, value])
+  .option('--order <order>', 'desc (newest first seen first, the default) or asc')
+  .action(async (options: Parameters<typeof runExportCommand>[1]) => {
+    const config = loadConfig();
+    const database = await openMigrated(config, createLogger({ ...config, logLevel: 'warn' }));
+    try {
+      const result = await runExportCommand(database, options, { stdout: process.stdout, stderr: process.stderr });
+      (options.out === '-' ? process.stderr : process.stdout).write(JSON.stringify(result) + '\n');
     } finally {
       await database.close();
     }

@@ -14,6 +14,8 @@ export interface Config {
   cookieSecure: boolean;
   /** Milliseconds a login session lasts without use. */
   sessionTtlMs: number;
+  /** Milliseconds an export's file is kept after it is written (SPEC §6: files expire). */
+  exportTtlMs: number;
 }
 
 const boolish = z
@@ -32,6 +34,7 @@ const envSchema = z.object({
   ROSTER_IN_PROCESS_WORKER: boolish.default(true),
   ROSTER_COOKIE_SECURE: boolish.default(false),
   ROSTER_SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 14),
+  ROSTER_EXPORT_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
 });
 
 /** Reads and validates the environment once; every bad variable is reported together. */
@@ -61,5 +64,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     inProcessWorker: e.ROSTER_IN_PROCESS_WORKER,
     cookieSecure: e.ROSTER_COOKIE_SECURE,
     sessionTtlMs: e.ROSTER_SESSION_TTL_HOURS * 3600_000,
+    exportTtlMs: e.ROSTER_EXPORT_TTL_HOURS * 3600_000,
   };
 }

@@ -5,7 +5,8 @@ import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { countCompanies, createCompany } from './features/accounts/accounts.service.js';
-import { builtinJobHandlers } from './jobs/handlers.js';
+import { exportJobHandlers } from './features/exports/exports.jobs.js';
+import { builtinJobHandlers, jobHandlers, type JobHandlers } from './jobs/handlers.js';
 import { JobWorker } from './jobs/worker.js';
 
 export function createLogger(config: Config): Logger {
@@ -18,6 +19,11 @@ export async function openMigrated(config: Config, logger: Logger): Promise<Data
   const applied = await migrate(database);
   if (applied.length) logger.info({ applied }, 'database migrated');
   return database;
+}
+
+/** Every job kind this release runs: the built-in ones and each feature's. */
+export function allJobHandlers(config: Config, database: Database): JobHandlers {
+  return jobHandlers(builtinJobHandlers, exportJobHandlers({ database, settings: config }));
 }
 
 /** On an empty database, creates a company and an admin; answers what to tell the person, once. */
@@ -49,7 +55,7 @@ export async function serve(config: Config): Promise<{ close: () => Promise<void
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const worker = config.inProcessWorker ? new JobWorker({ database, handlers: builtinJobHandlers, logger }) : undefined;
+  const worker = config.inProcessWorker ? new JobWorker({ database, handlers: allJobHandlers(config, database), logger }) : undefined;
   worker?.start();
   const url = `http://${config.host}:${port}/`;
   if (welcome) process.stdout.write(welcome(url));
@@ -69,7 +75,7 @@ export async function serve(config: Config): Promise<{ close: () => Promise<void
 export async function runWorker(config: Config): Promise<void> {
   const logger = createLogger(config);
   const database = await openMigrated(config, logger);
-  const worker = new JobWorker({ database, handlers: builtinJobHandlers, logger });
+  const worker = new JobWorker({ database, handlers: allJobHandlers(config, database), logger });
   worker.start();
   logger.info({ workerId: worker.workerId, engine: database.engine }, 'worker started');
   await new Promise<void>((resolve) => {

@@ -21,8 +21,20 @@ export interface Database {
    * (already lower-cased), ignoring case and, on SQLite, accents.
    */
   profileSearch(needle: string): RawBuilder<SqlBool>;
+  /**
+   * A query builder for one long streaming read (`.stream()`, e.g. an export) that must not hold up other queries,
+   * seeing one consistent snapshot: PostgreSQL's pool gives the cursor a connection of its own; SQLite, whose single
+   * connection a stream would hold for its whole length, opens a second, read-only handle on the file (an in-memory
+   * database: a copy of it). Close it when the read is done.
+   */
+  openStreamReader(): StreamReader;
   /** Lets the query planner catch up after bulk writes (SQLite has no autovacuum/autoanalyze). */
   refreshStatistics(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StreamReader {
+  db: Kysely<DB>;
   close(): Promise<void>;
 }
 

@@ -2,11 +2,15 @@ import { sql } from 'kysely';
 import type { Database, Engine } from './database.js';
 import { foundation } from './migrations/001_foundation.js';
 import { profileListPostgres, profileListShared, profileListSqlite } from './migrations/002_profile_list.js';
+import { subscriptionsPostgres, subscriptionsShared, subscriptionsSqlite } from './migrations/003_subscriptions.js';
+import { exportsTable } from './migrations/004_exports.js';
 
 /** Ordered; a name is never reused or edited once released. `sql` is for both engines, or one text per engine. */
 const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, string> }> = [
   { name: '001_foundation', sql: foundation },
   { name: '002_profile_list', sql: { sqlite: profileListShared + profileListSqlite, postgres: profileListShared + profileListPostgres } },
+  { name: '003_subscriptions', sql: { sqlite: subscriptionsShared + subscriptionsSqlite, postgres: subscriptionsShared + subscriptionsPostgres } },
+  { name: '004_exports', sql: exportsTable },
 ];
 
 const TYPES: Record<Engine, Record<string, string>> = {

@@ -97,6 +97,8 @@ export interface ProfilesTable {
   opted_out_at: Timestamp | null;
   opted_out_source: string | null;
   status: string;
+  /** The Subscription status filter (SPEC §3) the profile falls under: active, former, none, opted_out, invalid (migration 003). */
+  status_filter: Generated<string>;
   updated_at: Timestamp;
 }
 
@@ -147,13 +149,92 @@ export interface JobsTable {
   finished_at: Timestamp | null;
 }
 
-/** Profiles per (company, status, first seen type, opt-out source); kept by triggers (migration 002). */
+/** Profiles per (company, status, status filter, first seen type, opt-out source); kept by triggers (migrations 002, 003). */
 export interface ProfileCountsTable {
   company_id: number;
   status: string;
+  status_filter: string;
   source_type: string;
   opted_out_source: string;
   n: number;
+}
+
+export interface CampaignsTable {
+  company_id: number;
+  id: Id;
+  name: string;
+  description: string | null;
+  status: string; // active | ended
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export interface OptInPathsTable {
+  company_id: number;
+  id: Id;
+  campaign_id: number;
+  name: string;
+  double_opt_in: number; // 0 | 1
+  welcome_message: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OptInKeywordsTable {
+  company_id: number;
+  keyword_key: string;
+  keyword: string;
+  opt_in_path_id: number;
+}
+
+export interface SubscriptionsTable {
+  company_id: number;
+  id: Id;
+  profile_id: number;
+  campaign_id: number;
+  opt_in_path_id: number | null;
+  status: string; // pending | active | opted_out | removed
+  activated_at: Timestamp | null;
+  opted_out_at: Timestamp | null;
+  opt_out_source: string | null;
+  opted_out_with_profile: Generated<number>; // 0 | 1
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BlacklistedNumbersTable {
+  company_id: number;
+  id: Id;
+  phone_number: string;
+  note: string | null;
+  created_by: string;
+  created_at: Timestamp;
+}
+
+/** A profile export (SPEC §6), migration 004. `parameters` is the list query as JSON. */
+export interface ExportsTable {
+  company_id: number;
+  id: Id;
+  name: string;
+  created_by_type: string;
+  created_by_id: number | null;
+  created_by_label: string;
+  parameters: string; // JSON
+  status: string; // queued | running | done | failed | expired
+  progress: Generated<number>;
+  progress_total: number | null;
+  row_count: number | null;
+  file_name: string;
+  file_bytes: number | null;
+  error: string | null;
+  job_id: number | null;
+  /** The attempt writing the file now; its updates are fenced on it. */
+  run_token: string | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  expires_at: Timestamp | null;
 }
 
 export interface SchemaMigrationsTable {
@@ -173,5 +254,11 @@ export interface DB {
   profile_field_values: ProfileFieldValuesTable;
   jobs: JobsTable;
   profile_counts: ProfileCountsTable;
+  campaigns: CampaignsTable;
+  opt_in_paths: OptInPathsTable;
+  opt_in_keywords: OptInKeywordsTable;
+  subscriptions: SubscriptionsTable;
+  blacklisted_numbers: BlacklistedNumbersTable;
+  exports: ExportsTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -8,7 +8,7 @@ const PROFILE_KEYS = [
   'id', 'phone_number', 'email', 'first_name', 'last_name', 'street1', 'street2', 'city', 'state', 'postal_code', 'country',
   'congressional_district', 'state_upper_district', 'state_lower_district', 'split_district', 'latitude', 'longitude', 'precision',
   'geocoded_city', 'geocoded_state', 'geocoded_postal_code', 'geocoded_country', 'carrier_name', 'created_at', 'source_type',
-  'source_name', 'opted_out_at', 'opted_out_source', 'updated_at', 'custom_fields', 'status', 'description',
+  'source_name', 'opted_out_at', 'opted_out_source', 'updated_at', 'custom_fields', 'status', 'description', 'subscriptions',
 ].sort();
 
 const LONG_AGO = '2001-02-03T04:05:06.000Z';

@@ -1,5 +1,6 @@
 import { Alert, Anchor, Stack, Title } from '@mantine/core';
 import { Link, Navigate, Route, Routes } from 'react-router';
+import { ExportsPage } from './exports/ExportsPage';
 import { AppLayout } from './layout/AppLayout';
 import { ProfilePage } from './profile/ProfilePage';
 import { ProfilesPage } from './profiles/ProfilesPage';
@@ -35,6 +36,7 @@ export function App() {
         <Route index element={<Navigate to="/profiles" replace />} />
         <Route path="profiles" element={<ProfilesPage />} />
         <Route path="profiles/:id" element={<ProfilePage />} />
+        <Route path="reports/exports" element={<ExportsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -34,6 +34,8 @@ export function openPostgres(url: string, options: { max?: number; onIdleError?:
     isUniqueViolation: (error) => (error as { code?: string } | null)?.code === '23505',
     // search_text is lower-cased and indexed with pg_trgm, which serves LIKE '%…%'.
     profileSearch: (needle) => sql<boolean>`p.search_text LIKE ${'%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}`,
+    // A cursor holds one pooled connection; other queries take the others. One statement is one snapshot.
+    openStreamReader: () => ({ db, close: async () => {} }),
     // autovacuum keeps PostgreSQL's statistics current.
     refreshStatistics: async () => {},
     close: () => db.destroy(),

@@ -46,6 +46,16 @@ export function openSqlite(path: string): Database {
       });
       return sql<boolean>`(${sql.join(conditions, sql` OR `)})`;
     },
+    openStreamReader: () => {
+      // WAL lets this handle read one snapshot while the main one writes. Sorts spill to temporary files rather than
+      // memory, and the page cache is small, so a streamed read of any size stays flat in memory.
+      const reader = path === ':memory:' ? new SQLite(raw.serialize()) : new SQLite(path, { readonly: true, fileMustExist: true });
+      reader.pragma('busy_timeout = 10000');
+      reader.pragma('cache_size = -16384');
+      reader.pragma('temp_store = FILE');
+      const readerDb = new Kysely<DB>({ dialect: new SqliteDialect({ database: reader }) });
+      return { db: readerDb, close: () => readerDb.destroy() };
+    },
     refreshStatistics: async () => {
       raw.pragma('optimize');
     },

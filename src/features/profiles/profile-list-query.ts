@@ -1,19 +1,24 @@
 import type { FieldProblem } from '../../errors.js';
 import { describeAccepted, type FieldType, parseFieldValue, toStored } from '../custom-fields/field-types.js';
-import { OPT_OUT_REASONS, type OptOutReason, SOURCE_TYPES, type SourceType, type SubscriptionStatus } from './profile-rules.js';
+import { OPT_OUT_REASONS, type OptOutReason, SOURCE_TYPES, type SourceType, type StoredStatusFilter, type SubscriptionStatus } from './profile-rules.js';
 import { type CountryCode, normalisePhone, phoneDigits, searchDigits } from './phone.js';
 
-/** The Subscription status filter of SPEC §3/§5 and the stored status each one selects. */
+/**
+ * The Subscription status filter of SPEC §3/§5 and the stored column each one reads: the filter a profile falls
+ * under is kept in profiles.status_filter (it counts active campaigns only, so it differs from the status once a
+ * campaign ends); Synced, a CRM match, is read from the status until CRM matches are stored.
+ */
 export const STATUS_FILTERS = {
   all: null,
-  active: 'Active Subscriber',
-  former: 'Former Subscriber',
-  none: 'No Subscriptions',
-  opted_out: 'Opted Out',
-  synced: 'Synced',
-  invalid: 'Invalid Profile Data',
-} as const satisfies Record<string, SubscriptionStatus | null>;
+  active: { column: 'status_filter', value: 'active' },
+  former: { column: 'status_filter', value: 'former' },
+  none: { column: 'status_filter', value: 'none' },
+  opted_out: { column: 'status_filter', value: 'opted_out' },
+  synced: { column: 'status', value: 'Synced' },
+  invalid: { column: 'status_filter', value: 'invalid' },
+} as const satisfies Record<string, { column: 'status_filter'; value: StoredStatusFilter } | { column: 'status'; value: SubscriptionStatus } | null>;
 export type StatusFilter = keyof typeof STATUS_FILTERS;
+export type StatusFilterCondition = NonNullable<(typeof STATUS_FILTERS)[StatusFilter]>;
 
 export const PER_PAGE_CHOICES = [25, 50, 100, 250] as const;
 export const CUSTOM_FIELD_OPERATORS = ['eq', 'contains', 'empty', 'lt', 'gt', 'between', 'in'] as const;
@@ -42,7 +47,7 @@ export type SearchTerm = { kind: 'digits'; needle: string } | { kind: 'text'; ne
 
 export interface ProfileListQuery {
   search: SearchTerm | null;
-  status: SubscriptionStatus | null;
+  status: StatusFilterCondition | null;
   firstSeenTypes: SourceType[];
   undeliverableReasons: OptOutReason[];
   customFields: CustomFieldCondition[];

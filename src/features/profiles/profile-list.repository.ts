@@ -43,9 +43,9 @@ function customFieldCondition(eb: ExpressionBuilder<ProfilesAlias, 'p'>, company
 }
 
 /** Profiles of one company matching the list's search and filters (alias `p`), before ordering and paging. */
-function matching(database: Database, db: Kysely<DB>, companyId: number, query: ProfileListQuery) {
+export function matching(database: Database, db: Kysely<DB>, companyId: number, query: ProfileListQuery) {
   let q = db.selectFrom('profiles as p').where('p.company_id', '=', companyId);
-  if (query.status) q = q.where('p.status', '=', query.status);
+  if (query.status) q = q.where(`p.${query.status.column}`, '=', query.status.value);
   if (query.firstSeenTypes.length) q = q.where('p.source_type', 'in', query.firstSeenTypes);
   if (query.undeliverableReasons.length) q = q.where('p.status', '=', 'Opted Out').where('p.opted_out_source', 'in', query.undeliverableReasons);
   if (query.search) q = q.where(database.profileSearch(query.search.needle));
@@ -53,11 +53,14 @@ function matching(database: Database, db: Kysely<DB>, companyId: number, query: 
   return q;
 }
 
-/** How many profiles match (exact). Filters on status, first seen type and opt-out reason alone are read from the kept counts. */
+/**
+ * How many profiles match (exact). Filters on the subscription status filter, first seen type and opt-out reason
+ * alone are read from the kept counts, which are kept per (status, status filter, first seen type, opt-out reason).
+ */
 export async function countMatching(database: Database, companyId: number, query: ProfileListQuery): Promise<number> {
   if (!query.search && query.customFields.length === 0) {
     let counts = database.db.selectFrom('profile_counts').where('company_id', '=', companyId);
-    if (query.status) counts = counts.where('status', '=', query.status);
+    if (query.status) counts = counts.where(query.status.column, '=', query.status.value);
     if (query.firstSeenTypes.length) counts = counts.where('source_type', 'in', query.firstSeenTypes);
     if (query.undeliverableReasons.length) counts = counts.where('status', '=', 'Opted Out').where('opted_out_source', 'in', query.undeliverableReasons);
     const kept = await counts.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n')).executeTakeFirstOrThrow();

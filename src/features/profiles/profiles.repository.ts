@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import { sha256 } from '../../crypto.js';
+import { type DbScope, forUpdate } from '../../db/scope.js';
 import type { DB, ProfilesTable } from '../../db/schema.js';
 
 /** The profile read model: every §2 column (no selectAll on API paths). */
@@ -10,8 +12,8 @@ export const PROFILE_COLUMNS = [
 ] as const;
 
 export type ProfileRow = Pick<ProfilesTable, (typeof PROFILE_COLUMNS)[number]> & { id: number };
-export type NewProfileRow = Omit<ProfilesTable, 'id' | 'company_id'>;
-export type ProfileUpdate = Partial<Omit<ProfilesTable, 'id' | 'company_id' | 'created_at' | 'source_type' | 'source_name'>>;
+export type NewProfileRow = Omit<ProfilesTable, 'id' | 'company_id' | 'status_filter'> & { status_filter?: string };
+export type ProfileUpdate = Partial<Omit<ProfilesTable, 'id' | 'company_id' | 'created_at' | 'source_type' | 'source_name' | 'status_filter'> & { status_filter: string }>;
 
 // Statements stay under SQLite's 32,766 bound-parameter limit and PostgreSQL's 65,535.
 const CHUNK = 500;
@@ -130,4 +132,50 @@ export function setAuditChanges(db: Kysely<DB>, companyId: number, auditId: numb
 export async function findProfilesByIds(db: Kysely<DB>, companyId: number, ids: number[]): Promise<ProfileRow[]> {
   if (!ids.length) return [];
   return (await db.selectFrom('profiles').select(PROFILE_COLUMNS).where('company_id', '=', companyId).where('id', 'in', ids).execute()) as ProfileRow[];
+}
+
+/** What a profile's derived status is computed from and stored in, for status refreshes and opt-outs. */
+export interface ProfileStateRow {
+  id: number;
+  phone_number: string | null;
+  opted_out_at: string | null;
+  opted_out_source: string | null;
+  status: string;
+  status_filter: string;
+}
+
+const STATE_COLUMNS = ['id', 'phone_number', 'opted_out_at', 'opted_out_source', 'status', 'status_filter'] as const;
+
+/** Locks profiles (PostgreSQL: FOR UPDATE, in id order so concurrent lockers never deadlock) and reads their state. */
+export async function lockProfileStates(scope: DbScope, companyId: number, profileIds: readonly number[]): Promise<ProfileStateRow[]> {
+  const ids = [...new Set(profileIds)].sort((a, b) => a - b);
+  const rows: ProfileStateRow[] = [];
+  for (const part of chunks(ids)) {
+    const query = scope.db.selectFrom('profiles').select(STATE_COLUMNS).where('company_id', '=', companyId).where('id', 'in', part).orderBy('id');
+    rows.push(...(await forUpdate(scope, query).execute()));
+  }
+  return rows;
+}
+
+/** Locks the profile that has this number, if any, and reads its state. */
+export function lockProfileStateByPhone(scope: DbScope, companyId: number, phoneNumber: string): Promise<ProfileStateRow | undefined> {
+  const query = scope.db.selectFrom('profiles').select(STATE_COLUMNS).where('company_id', '=', companyId).where('phone_number', '=', phoneNumber);
+  return forUpdate(scope, query).executeTakeFirst();
+}
+
+/** Writes the same derived values to many profiles at once. */
+export async function setProfileStates(db: Kysely<DB>, companyId: number, profileIds: number[], values: ProfileUpdate): Promise<void> {
+  for (const part of chunks(profileIds)) {
+    await db.updateTable('profiles').set(values).where('company_id', '=', companyId).where('id', 'in', part).execute();
+  }
+}
+
+/** The tombstone key: numbers are kept only hashed once a profile is deleted (or opted out with no profile). */
+export function tombstoneHash(companyId: number, e164: string): string {
+  return sha256(`${companyId}:${e164}`);
+}
+
+/** Forgets the opt-out a deleted profile left with this number: the profile that now has it holds the truth. */
+export function clearTombstoneOptOut(db: Kysely<DB>, companyId: number, phoneHash: string) {
+  return db.updateTable('profile_tombstones').set({ opted_out_at: null, opted_out_source: null }).where('company_id', '=', companyId).where('phone_hash', '=', phoneHash).execute();
 }

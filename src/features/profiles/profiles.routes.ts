@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { RouteContext } from '../../app.js';
 import { authOf } from '../../http/auth.js';
 import { idParams } from '../../http/schemas.js';
+import { subscriptionView } from '../campaigns/campaigns.routes.js';
 import { READ_ONLY_FIELDS, WRITABLE_FIELD_LIMITS } from './profile-input.js';
 import { SOURCE_TYPES } from './profile-rules.js';
 import * as service from './profiles.service.js';
@@ -30,7 +31,8 @@ const profileBody = z.strictObject({
 });
 const patchBody = profileBody.partial({ phone_number: true });
 
-const profileView = z.object({
+/** A profile as every route shows it. */
+export const profileView = z.object({
   id: z.number(),
   phone_number: z.string().nullable(),
   email: z.string().nullable(),
@@ -63,6 +65,7 @@ const profileView = z.object({
   status: z.string(),
   description: z.string().nullable(),
   custom_fields: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  subscriptions: z.array(subscriptionView).describe('every subscription of the profile, oldest first'),
 });
 
 /** Profiles (SPEC §2): upsert by phone number, read, look up, change, delete. */

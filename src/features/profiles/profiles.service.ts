@@ -1,24 +1,28 @@
 import type { Kysely } from 'kysely';
-import { sha256 } from '../../crypto.js';
 import type { Database } from '../../db/database.js';
+import { type DbScope, isTransientConflict } from '../../db/scope.js';
 import type { DB } from '../../db/schema.js';
 import { AppError, type FieldProblem, invalidInput, notFound } from '../../errors.js';
 import { nowIso } from '../../time.js';
 import { type Actor, type FieldChanges, recordAudit } from '../audit/audit.js';
 import type { AuthContext } from '../accounts/auth-context.js';
+import { deleteSubscriptionsOfProfile, refreshProfileStatus, type SubscriptionView, subscriptionsByProfile } from '../campaigns/subscriptions.service.js';
 import { customFieldContext, fieldNameKey } from '../custom-fields/custom-fields.service.js';
+import { applyOptOut, blacklistedNumbers } from '../opt-outs/profile-opt-out.js';
 import { type CanonicalValue, fromStored, toStored } from '../custom-fields/field-types.js';
 import { type CountryCode, normalisePhone, phoneDigits } from './phone.js';
 import { type InputContext, type ProfileInput, type ValidProfileInput, validateProfileInput, WRITABLE_FIELDS } from './profile-input.js';
-import { deriveStatus, describeStatus, type SourceType } from './profile-rules.js';
+import { deriveStatus, deriveStatusFilter, describeStatus, mergeOptOut, type OptOut, type SourceType } from './profile-rules.js';
 import * as repo from './profiles.repository.js';
+import { tombstoneHash } from './profiles.repository.js';
 
-/** A profile as the API shows it: every §2 field under its §2 name, custom fields by name, status and description. */
+/** A profile as the API shows it: every §2 field under its §2 name, custom fields by name, status, description and subscriptions. */
 export type ProfileView = Omit<repo.ProfileRow, 'raw_phone' | 'split_district'> & {
   split_district: boolean | null;
   status: string;
   description: string | null;
   custom_fields: Record<string, CanonicalValue>;
+  subscriptions: SubscriptionView[];
 };
 
 /** How a new profile first reached Roster (its first-seen type and name). */
@@ -33,10 +37,7 @@ export type UpsertResult =
   | { outcome: 'created' | 'updated' | 'unchanged'; profileId: number }
   | { outcome: 'rejected'; problems: FieldProblem[] };
 
-/** The tombstone key: numbers are kept only hashed once a profile is deleted. */
-export function tombstoneHash(companyId: number, e164: string): string {
-  return sha256(`${companyId}:${e164}`);
-}
+export { tombstoneHash } from './profiles.repository.js';
 
 async function inputContext(database: Database, companyId: number): Promise<InputContext & { fields: Awaited<ReturnType<typeof customFieldContext>>['fields'] }> {
   const context = await customFieldContext(database, companyId);
@@ -50,37 +51,49 @@ function storedToCanonical(fieldsById: Map<number, { field_type: string }>, row:
   return field ? fromStored(field.field_type as Parameters<typeof fromStored>[0], row.value_text) : null;
 }
 
+/** The opt-out a number brings to whichever profile takes it: a deleted profile's (its tombstone) and the blacklist's, the firmer first. */
+async function optOutOfNumbers(scope: DbScope, companyId: number, phones: string[], at: string): Promise<Map<string, OptOut>> {
+  const tombstones = new Map((await repo.findTombstones(scope.db, companyId, phones.map((p) => tombstoneHash(companyId, p)))).map((t) => [t.phone_hash, t]));
+  const blacklisted = await blacklistedNumbers(scope, companyId, phones);
+  const out = new Map<string, OptOut>();
+  for (const phone of phones) {
+    const tombstone = tombstones.get(tombstoneHash(companyId, phone));
+    const carried = mergeOptOut(
+      tombstone?.opted_out_at ? { at: tombstone.opted_out_at, reason: tombstone.opted_out_source ?? 'Manual Opt-Out' } : null,
+      blacklisted.has(phone) ? { at, reason: 'Blacklisted' } : null,
+    );
+    if (carried) out.set(phone, carried);
+  }
+  return out;
+}
+
 /** Applies validated changes to an existing profile inside the caller's transaction; answers the audit changes (empty when nothing changed). */
 async function applyChanges(
-  trx: Kysely<DB>,
+  scope: DbScope,
   companyId: number,
+  actor: Actor,
   row: repo.ProfileRow,
   currentValues: repo.StoredValueRow[],
   input: ValidProfileInput,
   at: string,
 ): Promise<FieldChanges> {
+  const trx = scope.db;
   const changes: FieldChanges = {};
   const update: repo.ProfileUpdate = {};
+  let phoneMoved = false;
+  let carriedOptOut: OptOut | undefined;
   if (input.phone && input.phone !== row.phone_number) {
+    phoneMoved = true;
     changes.phone_number = { before: row.phone_number, after: input.phone };
     update.phone_number = input.phone;
     update.phone_digits = phoneDigits(input.phone);
-    let optedOutAt = row.opted_out_at;
-    // A number that opted out and was deleted is never texted again, whichever profile it moves onto.
-    const [tombstone] = await repo.findTombstones(trx, companyId, [tombstoneHash(companyId, input.phone)]);
-    if (!optedOutAt && tombstone?.opted_out_at) {
-      optedOutAt = tombstone.opted_out_at;
-      changes.opted_out_at = { before: null, after: tombstone.opted_out_at };
-      changes.opted_out_source = { before: row.opted_out_source, after: tombstone.opted_out_source };
-      update.opted_out_at = tombstone.opted_out_at;
-      update.opted_out_source = tombstone.opted_out_source;
-    }
+    // A number that opted out and was deleted, or that is blacklisted, is never texted again, whichever profile it moves onto.
+    carriedOptOut = (await optOutOfNumbers(scope, companyId, [input.phone], at)).get(input.phone);
     // The opt-out came from the old number too (a STOP, a bounce, a deactivation): keep it with that number.
     if (row.phone_number && row.opted_out_at) {
       await repo.upsertTombstone(trx, companyId, { phone_hash: tombstoneHash(companyId, row.phone_number), opted_out_at: row.opted_out_at, opted_out_source: row.opted_out_source, deleted_at: at });
     }
     if (row.status === 'Invalid Profile Data') update.raw_phone = null;
-    if (row.status === 'Invalid Profile Data' || optedOutAt !== row.opted_out_at) update.status = deriveStatus({ phoneValid: true, optedOutAt });
   }
   for (const field of WRITABLE_FIELDS) {
     const value = input.standard[field];
@@ -106,6 +119,11 @@ async function applyChanges(
   await repo.updateProfile(trx, companyId, row.id, { ...update, updated_at: at });
   if (upserts.length) await repo.upsertFieldValues(trx, companyId, upserts);
   if (removals.length) await repo.deleteFieldValues(trx, companyId, removals);
+  if (phoneMoved) {
+    // The opt-out engine ends the profile's subscriptions and audits the opt-out; the status follows the new number either way.
+    if (carriedOptOut) await applyOptOut(scope, companyId, actor, row.id, carriedOptOut);
+    else await refreshProfileStatus(scope, companyId, [row.id], at);
+  }
   return changes;
 }
 
@@ -148,7 +166,7 @@ export async function upsertProfiles(
   for (const round of rounds) round.sort((x, y) => (x.value.phone < y.value.phone ? -1 : x.value.phone > y.value.phone ? 1 : 0));
   const run = () =>
     database.db.transaction().execute(async (trx) => {
-      for (const round of rounds) await upsertRound(trx, companyId, actor, originOf, round, results);
+      for (const round of rounds) await upsertRound({ db: trx, engine: database.engine }, companyId, actor, originOf, round, results);
     });
   for (let attempt = 1; ; attempt++) {
     try {
@@ -156,7 +174,8 @@ export async function upsertProfiles(
       return results;
     } catch (error) {
       // Another writer created one of these numbers between our read and our insert; the next pass sees it as existing.
-      if (!database.isUniqueViolation(error) || attempt >= MAX_UPSERT_ATTEMPTS) throw error;
+      // Or (PostgreSQL) it lost a deadlock on the shared profile counters to another writer; the next pass goes through.
+      if (!(database.isUniqueViolation(error) || isTransientConflict(error)) || attempt >= MAX_UPSERT_ATTEMPTS) throw error;
     }
   }
 }
@@ -165,13 +184,14 @@ export async function upsertProfiles(
 const MAX_UPSERT_ATTEMPTS = 5;
 
 async function upsertRound(
-  trx: Kysely<DB>,
+  scope: DbScope,
   companyId: number,
   actor: Actor,
   originOf: (index: number) => Origin,
   items: Array<{ index: number; value: ValidProfileInput & { phone: string } }>,
   results: UpsertResult[],
 ): Promise<void> {
+  const trx = scope.db;
   const at = nowIso();
   const existing = new Map((await repo.findProfilesByPhones(trx, companyId, items.map((i) => i.value.phone))).map((r) => [r.phone_number!, r]));
   const updates = items.filter((i) => existing.has(i.value.phone));
@@ -184,7 +204,7 @@ async function upsertRound(
     for (const v of values) (byProfile.get(v.profile_id) ?? byProfile.set(v.profile_id, []).get(v.profile_id)!).push(v);
     for (const item of updates) {
       const row = existing.get(item.value.phone)!;
-      const changes = await applyChanges(trx, companyId, row, byProfile.get(row.id) ?? [], item.value, at);
+      const changes = await applyChanges(scope, companyId, actor, row, byProfile.get(row.id) ?? [], item.value, at);
       const changed = Object.keys(changes).length > 0;
       results[item.index] = { outcome: changed ? 'updated' : 'unchanged', profileId: row.id };
       if (changed) audit.push({ action: 'profile.updated', entityType: 'profile', entityId: row.id, changes });
@@ -192,11 +212,12 @@ async function upsertRound(
   }
 
   if (creates.length) {
-    const tombstones = new Map((await repo.findTombstones(trx, companyId, creates.map((i) => tombstoneHash(companyId, i.value.phone)))).map((t) => [t.phone_hash, t]));
+    // A number opted out before its profile was deleted, or blacklisted, starts opted out.
+    const carried = await optOutOfNumbers(scope, companyId, creates.map((i) => i.value.phone), at);
     const rows: repo.NewProfileRow[] = creates.map(({ index, value }) => {
       const origin = originOf(index);
-      const tombstone = tombstones.get(tombstoneHash(companyId, value.phone));
-      const optedOutAt = tombstone?.opted_out_at ?? null;
+      const optOut = carried.get(value.phone);
+      const optedOutAt = optOut?.at ?? null;
       return {
         ...emptyProfile(),
         ...Object.fromEntries(Object.entries(value.standard).map(([k, v]) => [k, v ?? null])),
@@ -209,8 +230,9 @@ async function upsertRound(
         source_type: origin.sourceType,
         source_name: origin.sourceName,
         opted_out_at: optedOutAt,
-        opted_out_source: optedOutAt ? tombstone!.opted_out_source : null,
+        opted_out_source: optOut?.reason ?? null,
         status: deriveStatus({ phoneValid: true, optedOutAt }),
+        status_filter: deriveStatusFilter({ phoneValid: true, optedOutAt, activeOnActiveCampaigns: 0, formerOnActiveCampaigns: 0 }),
       };
     });
     const ids = await repo.insertProfiles(trx, companyId, rows);
@@ -259,6 +281,7 @@ export async function upsertProfile(database: Database, auth: AuthContext, input
 export async function viewProfiles(db: Kysely<DB>, companyId: number, rows: repo.ProfileRow[], fields: Array<{ id: number; name: string; field_type: string }>): Promise<ProfileView[]> {
   const fieldsById = new Map(fields.map((f) => [f.id, f]));
   const values = rows.length && fields.length ? await repo.findFieldValues(db, companyId, rows.map((r) => r.id)) : [];
+  const subscriptions = await subscriptionsByProfile(db, companyId, rows.map((r) => r.id));
   const byProfile = new Map<number, Record<string, CanonicalValue>>();
   for (const row of rows) byProfile.set(row.id, Object.fromEntries(fields.map((f) => [f.name, null])));
   for (const v of values) {
@@ -274,6 +297,7 @@ export async function viewProfiles(db: Kysely<DB>, companyId: number, rows: repo
       split_district: split_district === null ? null : split_district === 1,
       description: describeStatus(row.status, row.opted_out_source),
       custom_fields: byProfile.get(row.id)!,
+      subscriptions: subscriptions.get(row.id) ?? [],
     };
   });
 }
@@ -305,7 +329,7 @@ export async function patchProfile(database: Database, auth: AuthContext, profil
       const row = await repo.findProfile(trx, auth.companyId, profileId);
       if (!row) throw notFound('Profile');
       const values = await repo.findFieldValues(trx, auth.companyId, [profileId]);
-      const changes = await applyChanges(trx, auth.companyId, row, values, checked.value, nowIso());
+      const changes = await applyChanges({ db: trx, engine: database.engine }, auth.companyId, auth.actor, row, values, checked.value, nowIso());
       if (Object.keys(changes).length) await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'profile.updated', entityType: 'profile', entityId: profileId, changes }]);
     });
   } catch (error) {
@@ -333,12 +357,14 @@ export async function deleteProfile(database: Database, auth: AuthContext, profi
       await repo.setAuditChanges(trx, auth.companyId, entry.id, JSON.stringify(erased));
     }
     await repo.deleteAllFieldValues(trx, auth.companyId, profileId);
+    // Its subscriptions go with it; the tombstone above keeps what matters for never texting it again.
+    const subscriptions = await deleteSubscriptionsOfProfile(trx, auth.companyId, profileId);
     await repo.deleteProfileRow(trx, auth.companyId, profileId);
     await recordAudit(trx, auth.companyId, auth.actor, [{
       action: 'profile.deleted',
       entityType: 'profile',
       entityId: profileId,
-      changes: { deleted: { before: false, after: true } },
+      changes: { deleted: { before: false, after: true }, ...(subscriptions ? { subscriptions_deleted: { before: subscriptions, after: 0 } } : {}) },
     }]);
   });
 }

@@ -4,6 +4,23 @@ export type CustomFieldValue = string | number | boolean | null;
 
 export type SubscriptionStatus = 'No Subscriptions' | 'Opted Out' | 'Active Subscriber' | 'Former Subscriber' | 'Synced' | 'Invalid Profile Data';
 
+/** One of a profile's subscriptions (SPEC §3), as the profile JSON lists them. */
+export interface Subscription {
+  id: number;
+  profile_id: number;
+  campaign_id: number;
+  campaign_name: string;
+  campaign_status: 'active' | 'ended';
+  status: 'pending' | 'active' | 'opted_out' | 'removed';
+  opt_in_path_id: number | null;
+  opt_in_path_name: string | null;
+  activated_at: string | null;
+  opted_out_at: string | null;
+  opt_out_source: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Profile {
   id: number;
   phone_number: string | null;
@@ -37,6 +54,7 @@ export interface Profile {
   status: SubscriptionStatus | string;
   description: string | null;
   custom_fields: Record<string, CustomFieldValue>;
+  subscriptions: Subscription[];
 }
 
 export interface ProfilePage {

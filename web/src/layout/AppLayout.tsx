@@ -1,6 +1,6 @@
 import { AppShell, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconHome, IconLogout, IconUsers } from '@tabler/icons-react';
+import { IconFileExport, IconHome, IconLogout, IconReport, IconUsers } from '@tabler/icons-react';
 import { Link, Outlet, useLocation } from 'react-router';
 import { useLogout, useSession } from '../session/session';
 
@@ -13,6 +13,11 @@ const NAVIGATION = [
     label: 'Home',
     icon: IconHome,
     pages: [{ label: 'Profiles', to: '/profiles', icon: IconUsers }],
+  },
+  {
+    label: 'Reports',
+    icon: IconReport,
+    pages: [{ label: 'Exports', to: '/reports/exports', icon: IconFileExport }],
   },
 ] as const;
 

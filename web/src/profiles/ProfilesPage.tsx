@@ -2,6 +2,7 @@ import { Alert, Anchor, Breadcrumbs, Button, Center, Group, Loader, Paper, Stack
 import { useDisclosure } from '@mantine/hooks';
 import { IconAdjustmentsHorizontal } from '@tabler/icons-react';
 import { useCompanySettings, useCustomFields } from '../api/queries';
+import { SaveAsCsvButton } from '../exports/SaveAsCsvButton';
 import { FilterIndicator } from './FilterIndicator';
 import { FiltersDrawer } from './FiltersDrawer';
 import { plural } from './format';
@@ -53,6 +54,7 @@ export function ProfilesPage() {
           <Button variant="default" leftSection={<IconAdjustmentsHorizontal size={16} />} onClick={filtersPane.open}>
             Filter
           </Button>
+          <SaveAsCsvButton state={state} />
         </Group>
       </Group>
       <Group gap="sm">
