@@ -28,6 +28,13 @@ export interface Database {
    * database: a copy of it). Close it when the read is done.
    */
   openStreamReader(): StreamReader;
+  /**
+   * True where the planner cannot tell a rare search term from a common one (SQLite), so the list
+   * decides from the exact count whether to start from the search index, using `unindexed` to say so.
+   */
+  readonly searchPlanByCount: boolean;
+  /** A column reference the planner must not use an index for (SQLite's unary +); plain elsewhere. */
+  unindexed(column: string): RawBuilder<number>;
   /** Lets the query planner catch up after bulk writes (SQLite has no autovacuum/autoanalyze). */
   refreshStatistics(): Promise<void>;
   close(): Promise<void>;

@@ -36,6 +36,9 @@ export function openPostgres(url: string, options: { max?: number; onIdleError?:
     profileSearch: (needle) => sql<boolean>`p.search_text LIKE ${'%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}`,
     // A cursor holds one pooled connection; other queries take the others. One statement is one snapshot.
     openStreamReader: () => ({ db, close: async () => {} }),
+    // PostgreSQL's trigram statistics already tell rare terms from common ones.
+    searchPlanByCount: false,
+    unindexed: (column) => sql<number>`${sql.ref(column)}`,
     // autovacuum keeps PostgreSQL's statistics current.
     refreshStatistics: async () => {},
     close: () => db.destroy(),

@@ -56,6 +56,8 @@ export function openSqlite(path: string): Database {
       const readerDb = new Kysely<DB>({ dialect: new SqliteDialect({ database: reader }) });
       return { db: readerDb, close: () => readerDb.destroy() };
     },
+    searchPlanByCount: true,
+    unindexed: (column) => sql<number>`+${sql.ref(column)}`,
     refreshStatistics: async () => {
       raw.pragma('optimize');
     },

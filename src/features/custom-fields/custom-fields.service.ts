@@ -71,7 +71,7 @@ export async function listCustomFields(database: Database, companyId: number): P
 /** Everything needed to parse custom field values for a company: its fields by name key and gender options. */
 export async function customFieldContext(database: Database, companyId: number) {
   const [fields, company] = await Promise.all([listCustomFields(database, companyId), getCompanySettings(database, companyId)]);
-  return { fields, byKey: new Map(fields.map((f) => [fieldNameKey(f.name), f])), genderOptions: company.gender_options };
+  return { fields, byKey: new Map(fields.map((f) => [fieldNameKey(f.name), f])), genderOptions: company.gender_options, defaultCountry: company.default_country };
 }
 export type CustomFieldContext = Awaited<ReturnType<typeof customFieldContext>>;
 

@@ -1,11 +1,9 @@
 import type { Database } from '../../db/database.js';
 import { invalidInput } from '../../errors.js';
-import { getCompanySettings } from '../accounts/accounts.service.js';
 import { customFieldContext } from '../custom-fields/custom-fields.service.js';
 import type { CountryCode } from './phone.js';
 import { parseListQuery, type RawListQuery } from './profile-list-query.js';
-import { countMatching, type Keyset, pageOfIds } from './profile-list.repository.js';
-import { findProfilesByIds, type ProfileRow } from './profiles.repository.js';
+import { countMatching, type Keyset, pageOfProfiles } from './profile-list.repository.js';
 import { type ProfileView, viewProfiles } from './profiles.service.js';
 
 export interface ProfilePage {
@@ -50,18 +48,18 @@ function decodeCursor(cursor: string): Keyset {
 
 /** One page of the Profiles table (SPEC §5): search, filters, first-seen order, exact total. */
 export async function listProfiles(database: Database, companyId: number, raw: RawListQuery & { cursor?: string }): Promise<ProfilePage> {
-  const [context, company] = await Promise.all([customFieldContext(database, companyId), getCompanySettings(database, companyId)]);
-  const parsed = parseListQuery(raw, new Map(context.fields.map((f) => [f.id, f])), context.genderOptions, company.default_country as CountryCode);
+  const context = await customFieldContext(database, companyId);
+  const parsed = parseListQuery(raw, new Map(context.fields.map((f) => [f.id, f])), context.genderOptions, context.defaultCountry as CountryCode);
   if (!parsed.ok) throw invalidInput(parsed.problems);
   const query = parsed.value;
   const keyset = raw.cursor ? decodeCursor(raw.cursor) : undefined;
-  const [total, ids] = await Promise.all([countMatching(database, companyId, query), pageOfIds(database, companyId, query, keyset)]);
-  const rows = new Map<number, ProfileRow>((await findProfilesByIds(database.db, companyId, ids.map((r) => r.id))).map((r) => [r.id, r]));
-  const ordered = ids.map((r) => rows.get(r.id)).filter((r) => r !== undefined);
-  const first = ids[0];
-  const last = ids[ids.length - 1];
+  // The total comes first: it decides whether there is a page at all and, on SQLite, how to read it.
+  const total = await countMatching(database, companyId, query);
+  const rows = await pageOfProfiles(database, companyId, query, total, keyset);
+  const first = rows[0];
+  const last = rows[rows.length - 1];
   return {
-    data: await viewProfiles(database.db, companyId, ordered, context.fields),
+    data: await viewProfiles(database.db, companyId, rows, context.fields),
     page: query.page,
     per_page: query.perPage,
     total,

@@ -41,9 +41,7 @@ export { tombstoneHash } from './profiles.repository.js';
 
 async function inputContext(database: Database, companyId: number): Promise<InputContext & { fields: Awaited<ReturnType<typeof customFieldContext>>['fields'] }> {
   const context = await customFieldContext(database, companyId);
-  const company = await database.db.selectFrom('companies').select('default_country').where('id', '=', companyId).executeTakeFirst();
-  if (!company) throw notFound('Company');
-  return { defaultCountry: company.default_country as CountryCode, fieldsByKey: context.byKey, genderOptions: context.genderOptions, fieldKey: fieldNameKey, fields: context.fields };
+  return { defaultCountry: context.defaultCountry as CountryCode, fieldsByKey: context.byKey, genderOptions: context.genderOptions, fieldKey: fieldNameKey, fields: context.fields };
 }
 
 function storedToCanonical(fieldsById: Map<number, { field_type: string }>, row: repo.StoredValueRow): CanonicalValue {
