@@ -167,7 +167,7 @@ async function rawCount(database: Database, count: Statement): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // The data: a cached SQLite file, or the run's fresh PostgreSQL database.
 
-interface Loaded {
+export interface Loaded {
   database: Database;
   companyId: number;
   apiKey: string;
@@ -211,7 +211,7 @@ async function loadInto(database: Database, rows: number, seed: number, log: (m:
   return { companyId: company.companyId, apiKey: company.apiKey, seconds };
 }
 
-async function cachedSqlite(rows: number, seed: number, log: (m: string) => void): Promise<Loaded> {
+export async function cachedSqlite(rows: number, seed: number, log: (m: string) => void): Promise<Loaded> {
   const dir = cacheDir();
   mkdirSync(dir, { recursive: true });
   // Keeps the cache out of git without touching the repository's .gitignore.
@@ -249,7 +249,7 @@ async function cachedSqlite(rows: number, seed: number, log: (m: string) => void
   return open(meta, `built ${base}.db in ${meta.loadSeconds.toFixed(0)} s`);
 }
 
-async function freshPostgres(database: Database, rows: number, seed: number, log: (m: string) => void): Promise<Loaded> {
+export async function freshPostgres(database: Database, rows: number, seed: number, log: (m: string) => void): Promise<Loaded> {
   const loaded = await loadInto(database, rows, seed, log);
   return { database, companyId: loaded.companyId, apiKey: loaded.apiKey, source: `bulk-loaded into the run's fresh database in ${loaded.seconds.toFixed(0)} s`, close: async () => undefined };
 }

@@ -1,4 +1,4 @@
-import type { Kysely, RawBuilder, SqlBool } from 'kysely';
+import type { CompiledQuery, Kysely, RawBuilder, SqlBool } from 'kysely';
 import type SQLite from 'better-sqlite3';
 import type pg from 'pg';
 import type { DB } from './schema.js';
@@ -22,12 +22,13 @@ export interface Database {
    */
   profileSearch(needle: string): RawBuilder<SqlBool>;
   /**
-   * A query builder for one long streaming read (`.stream()`, e.g. an export) that must not hold up other queries,
-   * seeing one consistent snapshot: PostgreSQL's pool gives the cursor a connection of its own; SQLite, whose single
-   * connection a stream would hold for its whole length, opens a second, read-only handle on the file (an in-memory
-   * database: a copy of it). Close it when the read is done.
+   * Runs one compiled SELECT as a streaming read (an export), a chunk of rows at a time, each row the array of its
+   * column values in select order: no row objects and no promise per row. It must not hold up other queries, and it
+   * reads one snapshot: PostgreSQL reads a cursor on a pooled connection of its own; SQLite iterates the statement on a
+   * second, read-only handle on the file (an in-memory database: on a copy of it), since a stream would otherwise hold
+   * its single connection for its whole length. Leaving the loop early closes the cursor or handle.
    */
-  openStreamReader(): StreamReader;
+  streamChunks(query: CompiledQuery, chunkRows: number): AsyncGenerator<unknown[][], void, undefined>;
   /**
    * True where the planner cannot tell a rare search term from a common one (SQLite), so the list
    * decides from the exact count whether to start from the search index, using `unindexed` to say so.
@@ -37,11 +38,6 @@ export interface Database {
   unindexed(column: string): RawBuilder<number>;
   /** Lets the query planner catch up after bulk writes (SQLite has no autovacuum/autoanalyze). */
   refreshStatistics(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export interface StreamReader {
-  db: Kysely<DB>;
   close(): Promise<void>;
 }
 

@@ -139,7 +139,7 @@ describeEachEngine('exports API', (engine) => {
         state: '@home',
         custom_fields: { Note: '\t=1+1', Score: -12.5, Age: 33, Born: '2/3/1990', Member: true, 'Call at': '7:30 pm', '=Danger': "'=already quoted" },
       },
-      { phone_number: '+44 7911 123456', first_name: 'Plain', custom_fields: { Member: 'no', Note: '\r=cmd' } },
+      { phone_number: '+44 7911 123456', first_name: 'Plain', custom_fields: { Member: 'no', Note: '\r=cmd', '=Danger': 'lone\nLF' } },
     ], (i) => ({ sourceType: 'API', sourceName: i === 0 ? '-source' : null, firstSeenAt: i === 0 ? '2024-03-01T09:30:00Z' : '2024-03-02T00:00:00.000Z' }));
     const trickyId = (tricky as { profileId: number }).profileId;
     const plainId = (plain as { profileId: number }).profileId;
@@ -161,7 +161,7 @@ describeEachEngine('exports API', (engine) => {
     expect(records[2]).toEqual([
       String(plainId), '447911123456', '', 'Plain', '', 'No Subscriptions', '', '', '', '', '', '', '', '', '', '', 'No',
       '0.5', '0.0000001', '', '', '', '', '', '', '2024-03-02T00:00:00.000Z', 'API', '', '', '',
-      "'\r=cmd", '', '', '', 'No', '', '',
+      "'\r=cmd", '', '', '', 'No', '', 'lone\nLF',
     ]);
     // UTF-8 bytes, no byte order mark; a field with a quote, comma or line break is quoted, quotes doubled.
     expect(raw.startsWith('id,phone_number,')).toBe(true);
@@ -226,6 +226,10 @@ describeEachEngine('exports API', (engine) => {
       expect(res.statusCode, `${method} ${path}`).toBe(403);
     }
     expect((await h.call(editorKey, 'GET', `/api/v1/exports/${done.id}/download`)).statusCode).toBe(200);
+    // No body at all is every profile, as GET /profiles without parameters.
+    const bare = await h.app.inject({ method: 'POST', url: '/api/v1/exports', headers: { authorization: `Bearer ${editorKey}` } });
+    expect(bare.statusCode, bare.body).toBe(202);
+    expect(bare.json()).toMatchObject({ name: 'Profiles', parameters: {} });
   });
 
   it('audits who asked for, downloaded and deleted each export', async () => {

@@ -34,8 +34,26 @@ export function openPostgres(url: string, options: { max?: number; onIdleError?:
     isUniqueViolation: (error) => (error as { code?: string } | null)?.code === '23505',
     // search_text is lower-cased and indexed with pg_trgm, which serves LIKE '%…%'.
     profileSearch: (needle) => sql<boolean>`p.search_text LIKE ${'%' + needle.replace(/[\\%_]/g, (c) => '\\' + c) + '%'}`,
-    // A cursor holds one pooled connection; other queries take the others. One statement is one snapshot.
-    openStreamReader: () => ({ db, close: async () => {} }),
+    streamChunks: async function* (query, chunkRows) {
+      // The cursor holds one pooled connection; other queries take the others. One statement is one snapshot.
+      const client = await pool.connect();
+      const cursor = client.query(new Cursor<unknown[]>(query.sql, query.parameters as unknown[], { rowMode: 'array' }));
+      let broken: Error | undefined;
+      try {
+        for (;;) {
+          const rows = await cursor.read(chunkRows);
+          if (rows.length === 0) return;
+          yield rows;
+        }
+      } catch (error) {
+        broken = error as Error;
+        throw error;
+      } finally {
+        await cursor.close().catch(() => undefined);
+        // A connection that failed mid-read is discarded rather than handed to the next query.
+        client.release(broken);
+      }
+    },
     // PostgreSQL's trigram statistics already tell rare terms from common ones.
     searchPlanByCount: false,
     unindexed: (column) => sql<number>`${sql.ref(column)}`,

@@ -46,15 +46,27 @@ export function openSqlite(path: string): Database {
       });
       return sql<boolean>`(${sql.join(conditions, sql` OR `)})`;
     },
-    openStreamReader: () => {
+    streamChunks: async function* (query, chunkRows) {
       // WAL lets this handle read one snapshot while the main one writes. Sorts spill to temporary files rather than
       // memory, and the page cache is small, so a streamed read of any size stays flat in memory.
       const reader = path === ':memory:' ? new SQLite(raw.serialize()) : new SQLite(path, { readonly: true, fileMustExist: true });
-      reader.pragma('busy_timeout = 10000');
-      reader.pragma('cache_size = -16384');
-      reader.pragma('temp_store = FILE');
-      const readerDb = new Kysely<DB>({ dialect: new SqliteDialect({ database: reader }) });
-      return { db: readerDb, close: () => readerDb.destroy() };
+      try {
+        reader.pragma('busy_timeout = 10000');
+        reader.pragma('cache_size = -16384');
+        reader.pragma('temp_store = FILE');
+        // Pulled synchronously a chunk at a time; the next chunk is read only when the consumer asks for it.
+        let chunk: unknown[][] = [];
+        for (const row of reader.prepare(query.sql).raw(true).iterate(...(query.parameters as unknown[]))) {
+          chunk.push(row as unknown[]);
+          if (chunk.length >= chunkRows) {
+            yield chunk;
+            chunk = [];
+          }
+        }
+        if (chunk.length) yield chunk;
+      } finally {
+        reader.close();
+      }
     },
     searchPlanByCount: true,
     unindexed: (column) => sql<number>`+${sql.ref(column)}`,

@@ -1,8 +1,10 @@
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { neutraliseCell, restoreCell } from './csv-cells.js';
+import { csvRecord, neutraliseCell, restoreCell } from './csv-cells.js';
 
-const TRIGGERS = ['=', '+', '-', '@', '\t', '\r'];
+const TRIGGERS = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
 const cellText = fc.oneof(
   fc.string(),
   fc.string({ unit: fc.constantFrom("'", '=', '+', '-', '@', '\t', '\r', 'a', '1', ' ', '"', ',') }),
@@ -39,5 +41,26 @@ describe('neutraliseCell (SPEC §6, OWASP CSV injection)', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('csvRecord (RFC 4180)', () => {
+  const cell = fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom('"', ',', '\r', '\n', 'a', ' ', '🎉', "'") }), fc.string({ unit: 'binary' }));
+
+  it('writes exactly what csv-stringify writes, and csv-parse reads back the same cells', () => {
+    fc.assert(
+      fc.property(fc.array(cell, { minLength: 2, maxLength: 8 }), (cells) => {
+        const line = csvRecord(cells);
+        // quote_record_delimiter: with record_delimiter set, csv-stringify otherwise leaves a lone CR or LF unquoted,
+        // which csv-parse then reads as the end of the record.
+        expect(line).toBe(stringify([cells], { record_delimiter: 'windows', quote_record_delimiter: true }));
+        expect(parse(line)).toEqual([cells]);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('quotes only what needs it', () => {
+    expect(csvRecord(['1', 'Ada', '', 'a,b', 'say "hi"', 'two\nlines', 'cr\rhere'])).toBe('1,Ada,,"a,b","say ""hi""","two\nlines","cr\rhere"\r\n');
   });
 });

@@ -44,6 +44,9 @@ export const EXPORT_PROFILE_COLUMNS = [
   'carrier_name', 'created_at', 'source_type', 'source_name', 'opted_out_at', 'opted_out_source',
 ] as const;
 
+/** The export query's columns, in select order: the profile's, then its custom values. */
+export const EXPORT_ROW_COLUMNS = [...EXPORT_PROFILE_COLUMNS, 'custom_values'] as const;
+
 type Text = string | null;
 
 /** One row of the export query: the profile's columns and its custom values as [field id, stored text] pairs. */
@@ -82,6 +85,13 @@ export interface ExportRow {
   custom_values: string | Array<[number, string]> | null;
   /** Report contexts only (see ExportContext). */
   cleaned?: number | null;
+}
+
+/** Reads one row of the export query (values in EXPORT_ROW_COLUMNS order) into `into`, which is reused row to row. */
+export function readExportRow(values: readonly unknown[], into: ExportRow): ExportRow {
+  const target = into as unknown as Record<string, unknown>;
+  for (let i = 0; i < EXPORT_ROW_COLUMNS.length; i++) target[EXPORT_ROW_COLUMNS[i]!] = values[i];
+  return into;
 }
 
 /** The header row: standard columns, Cleaned? in report contexts, then each custom field's name. */

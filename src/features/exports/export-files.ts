@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * Where export files live: `<data dir>/exports/<company id>/<32 hex>.csv`. The name is a random token chosen when the
@@ -99,4 +99,11 @@ export async function writeFileFully<T>(partialPath: string, produce: (write: Wr
 /** Moves a complete file into place in one step (replacing an earlier attempt's complete file, if any). */
 export async function publishFile(partialPath: string, finalPath: string): Promise<void> {
   await rename(partialPath, finalPath);
+  // The rename reaches the disk with its directory; without this a power cut could undo it (a kill -9 cannot).
+  const directory = await open(dirname(finalPath), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
 }

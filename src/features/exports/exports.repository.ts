@@ -119,20 +119,22 @@ export function unfinishedWithFailedJob(db: Kysely<DB>, companyId: number) {
 }
 
 /**
- * The export's rows in list order (first seen, ties by id), with each profile's custom values as [[field id, value]]
- * from a correlated subquery in the same statement: one statement, so rows and values come from one snapshot, and no
- * second query is needed while the stream holds its connection. `db` is a stream reader (Database.openStreamReader).
+ * The export's rows in list order (first seen, ties by id), a chunk at a time, each row the array of its values in
+ * EXPORT_ROW_COLUMNS order; each profile's custom values come as [[field id, value]] from a correlated subquery in the
+ * same statement, so rows and values are one snapshot and no second query runs while the stream is open. The query
+ * is the list's own (matching), built by Kysely; the dialect's streaming read runs it (Database.streamChunks).
  */
-export function streamExportRows(database: Database, db: Kysely<DB>, companyId: number, query: ProfileListQuery, chunkSize: number): AsyncIterableIterator<ExportRow> {
+export function exportRowChunks(database: Database, companyId: number, query: ProfileListQuery, chunkRows: number): AsyncGenerator<unknown[][], void, undefined> {
   const customValues =
     database.engine === 'postgres'
       ? sql<ExportRow['custom_values']>`(SELECT json_agg(json_build_array(v.field_id, v.value_text)) FROM profile_field_values v WHERE v.company_id = p.company_id AND v.profile_id = p.id)`
       : sql<ExportRow['custom_values']>`(SELECT json_group_array(json_array(v.field_id, v.value_text)) FROM profile_field_values v WHERE v.company_id = p.company_id AND v.profile_id = p.id)`;
   const dir = query.order;
-  return matching(database, db, companyId, query)
+  const compiled = matching(database, database.db, companyId, query)
     .select(EXPORT_PROFILE_COLUMNS.map((c) => `p.${c}` as const))
     .select(customValues.as('custom_values'))
     .orderBy('p.created_at', dir)
     .orderBy('p.id', dir)
-    .stream(chunkSize) as AsyncIterableIterator<ExportRow>;
+    .compile();
+  return database.streamChunks(compiled, chunkRows);
 }

@@ -45,6 +45,10 @@ export async function exportsRoutes(parent: FastifyInstance, { database, config 
 
   app.post('/exports', {
     config: EDITORS,
+    // A POST with no body at all exports every profile, as GET /profiles without parameters does.
+    preValidation: async (request) => {
+      (request as { body: unknown }).body ??= {};
+    },
     schema: {
       tags: ['exports'],
       summary: 'Save as CSV: export every profile the Profiles list shows for these parameters, in its order (202: the file is written in the background)',

@@ -67,11 +67,11 @@ function ExportRow({ e, highlighted }: { e: ProfileExport; highlighted: boolean 
       <Table.Td>
         <Text size="sm">{e.created_by.label}</Text>
       </Table.Td>
-      <Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <Text size="sm">{formatDateTime(e.created_at)}</Text>
       </Table.Td>
       <Table.Td>
-        <Badge color={status.color} variant="light" data-testid="export-status">
+        <Badge color={status.color} variant="light" data-testid="export-status" style={{ minWidth: 'max-content' }}>
           {status.label}
         </Badge>
       </Table.Td>

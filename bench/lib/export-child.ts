@@ -1,0 +1,32 @@
+/**
+ * The export side of bench/export.ts, in a process of its own so its peak memory can be read: a job worker with the
+ * exports handlers claims the queued export and writes its file, exactly as `roster worker` would.
+ * Usage: node --import tsx bench/lib/export-child.ts <database-url> <data-dir>
+ * Prints one JSON line: { seconds, maxRssBytes, baselineRssBytes, result }.
+ */
+import { openDatabase } from '../../src/db/database.js';
+import { exportJobHandlers } from '../../src/features/exports/exports.jobs.js';
+import { JobWorker } from '../../src/jobs/worker.js';
+
+const [url, dataDir] = process.argv.slice(2);
+if (!url || !dataDir) throw new Error('usage: export-child.ts <database-url> <data-dir>');
+
+const database = openDatabase(url);
+let result: unknown;
+const worker = new JobWorker({
+  database,
+  workerId: `bench-export:${process.pid}`,
+  handlers: {
+    // The real handler, with its result kept for the parent.
+    ...Object.fromEntries(Object.entries(exportJobHandlers({ database, settings: { dataDir, exportTtlMs: 3_600_000 } })).map(([kind, handler]) => [kind, async (ctx: Parameters<typeof handler>[0]) => (result = await handler(ctx))])),
+  },
+});
+// What the process holds before the export: node, tsx, the modules, an open database.
+await database.db.selectFrom('companies').select('id').limit(1).execute();
+const baselineRssBytes = process.memoryUsage().rss;
+const started = performance.now();
+const claimed = await worker.runOnce();
+const seconds = (performance.now() - started) / 1000;
+await database.close();
+if (!claimed) throw new Error('no export job was waiting');
+process.stdout.write(`${JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, baselineRssBytes, result })}\n`);
