@@ -67,7 +67,8 @@ export async function runExportCommand(database: Database, options: ExportComman
   const draw = (done: number, force = false) => {
     if (!showProgress || (!force && Date.now() - drawnAt < 100)) return;
     drawnAt = Date.now();
-    io.stderr.write(`\r${progressLine(done, Math.max(total, done), (performance.now() - started) / 1000)}`);
+    // \x1b[K clears what a longer earlier line left behind.
+    io.stderr.write(`\r${progressLine(done, Math.max(total, done), (performance.now() - started) / 1000)}\x1b[K`);
   };
   draw(0, true);
   const produce = (write: WriteText) => writeProfilesCsv(database, options.company, query, write, { onChunk: (done) => draw(done) });
