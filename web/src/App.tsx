@@ -1,7 +1,12 @@
 import { Alert, Anchor, Stack, Title } from '@mantine/core';
 import { Link, Navigate, Route, Routes } from 'react-router';
+import { CampaignPage } from './campaigns/CampaignPage';
+import { CampaignsPage } from './campaigns/CampaignsPage';
 import { ExportsPage } from './exports/ExportsPage';
 import { AppLayout } from './layout/AppLayout';
+import { ChatPage } from './messaging/ChatPage';
+import { InboxPage } from './messaging/InboxPage';
+import { OptOutsPage } from './opt-outs/OptOutsPage';
 import { ProfilePage } from './profile/ProfilePage';
 import { ProfilesPage } from './profiles/ProfilesPage';
 import { LoginPage } from './session/LoginPage';
@@ -37,6 +42,11 @@ export function App() {
         <Route path="profiles" element={<ProfilesPage />} />
         <Route path="profiles/:id" element={<ProfilePage />} />
         <Route path="reports/exports" element={<ExportsPage />} />
+        <Route path="profiles/:id/chat" element={<ChatPage />} />
+        <Route path="campaigns" element={<CampaignsPage />} />
+        <Route path="campaigns/:id" element={<CampaignPage />} />
+        <Route path="inbox" element={<InboxPage />} />
+        <Route path="opt-outs" element={<OptOutsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -12,6 +12,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fieldProblems: FieldProblem[] = [],
+    /** The answer's `details`, e.g. `{ reason }` of a refused send. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -45,8 +47,8 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
 }
 
 function toApiError(status: number, payload: unknown): ApiError {
-  const error = (payload as { error?: { code?: string; message?: string; details?: { fields?: FieldProblem[] } } } | null)?.error;
-  return new ApiError(status, error?.code ?? 'http_error', error?.message ?? `The server answered ${status}`, error?.details?.fields ?? []);
+  const error = (payload as { error?: { code?: string; message?: string; details?: { fields?: FieldProblem[] } & Record<string, unknown> } } | null)?.error;
+  return new ApiError(status, error?.code ?? 'http_error', error?.message ?? `The server answered ${status}`, error?.details?.fields ?? [], error?.details ?? {});
 }
 
 /** Builds a query string, repeating keys whose value is a list and leaving out empty values. */

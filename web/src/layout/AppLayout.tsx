@@ -1,7 +1,8 @@
 import { AppShell, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFileExport, IconHome, IconLogout, IconReport, IconUsers } from '@tabler/icons-react';
+import { IconFileExport, IconHome, IconInbox, IconLogout, IconReport, IconSpeakerphone, IconUserOff, IconUsers } from '@tabler/icons-react';
 import { Link, Outlet, useLocation } from 'react-router';
+import { PhoneSimulatorButton } from '../messaging/PhoneSimulator';
 import { useLogout, useSession } from '../session/session';
 
 /**
@@ -12,7 +13,12 @@ const NAVIGATION = [
   {
     label: 'Home',
     icon: IconHome,
-    pages: [{ label: 'Profiles', to: '/profiles', icon: IconUsers }],
+    pages: [
+      { label: 'Profiles', to: '/profiles', icon: IconUsers },
+      { label: 'Campaigns', to: '/campaigns', icon: IconSpeakerphone },
+      { label: 'Inbox', to: '/inbox', icon: IconInbox },
+      { label: 'Opt-outs', to: '/opt-outs', icon: IconUserOff },
+    ],
   },
   {
     label: 'Reports',
@@ -69,7 +75,10 @@ export function AppLayout() {
             <Burger opened={navOpened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
             <Title order={3}>Roster</Title>
           </Group>
-          <AccountMenu />
+          <Group gap="sm">
+            <PhoneSimulatorButton />
+            <AccountMenu />
+          </Group>
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs">

@@ -14,6 +14,9 @@ import { AuditTrail } from './AuditTrail';
 import { DeleteProfileButton } from './DeleteProfileButton';
 import { Fact, FactGrid } from './ProfileFacts';
 import { FIELD_LABELS, showFieldValue } from './fieldLabels';
+import { MessageHistory } from './MessageHistory';
+import { ProfileOptOutActions } from './ProfileOptOutActions';
+import { ProfileSubscriptions } from './ProfileSubscriptions';
 import { ProfileEditForm } from './ProfileEditForm';
 import { useProfile } from './useProfile';
 
@@ -94,7 +97,7 @@ function LocationFacts({ profile }: { profile: Profile }) {
   );
 }
 
-/** One profile: every field, custom fields, first-seen data and audit trail; edit, and delete for admins. */
+/** One profile: every field, custom fields, subscriptions, messages, first-seen data and audit trail; edit, opt out, chat, and delete for admins. */
 export function ProfilePage() {
   const id = Number(useParams().id);
   const location = useLocation();
@@ -153,6 +156,7 @@ export function ProfilePage() {
           </Group>
         </Stack>
         <Group gap="sm">
+          <ProfileOptOutActions profile={p} canEdit={role !== undefined && role !== 'viewer'} />
           {!editing && role !== 'viewer' && (
             <Button
               leftSection={<IconPencil size={16} />}
@@ -189,6 +193,12 @@ export function ProfilePage() {
         ) : (
           <ProfileFields profile={p} fields={customFields.data ?? []} homeCountry={homeCountry} />
         )}
+      </Section>
+      <Section title="Subscriptions">
+        <ProfileSubscriptions profile={p} canEdit={role !== undefined && role !== 'viewer'} />
+      </Section>
+      <Section title="Messages">
+        <MessageHistory profileId={p.id} />
       </Section>
       <Section title="First seen">
         <FirstSeen profile={p} />

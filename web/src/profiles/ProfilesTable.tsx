@@ -1,5 +1,6 @@
 import { Anchor, Button, Group, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { IconSortAscending, IconSortDescending } from '@tabler/icons-react';
+import { IconMessage, IconSortAscending, IconSortDescending } from '@tabler/icons-react';
+import type { MouseEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import type { Profile } from '../api/types';
 import { formatDateTime, fullName } from './format';
@@ -82,8 +83,8 @@ interface ProfilesTableProps {
 }
 
 /**
- * The Profiles table of SPEC §5. CRM match and Actions (CHAT) stay empty until CRM sync and chat
- * exist; the Cleaned status column belongs to campaign and broadcast reports only.
+ * The Profiles table of SPEC §5. CRM match stays empty until CRM sync exists; Actions holds CHAT;
+ * the Cleaned status column belongs to campaign and broadcast reports only.
  */
 export function ProfilesTable({ profiles, order, onOrderChange, homeCountry, busy }: ProfilesTableProps) {
   const navigate = useNavigate();
@@ -128,7 +129,20 @@ export function ProfilesTable({ profiles, order, onOrderChange, homeCountry, bus
                 </Text>
               </Table.Td>
               <Table.Td />
-              <Table.Td />
+              <Table.Td>
+                <Button
+                  component={Link}
+                  to={`/profiles/${profile.id}/chat`}
+                  state={{ from: 'profiles', backTo: `/profiles${linkState.listSearch}` }}
+                  variant="subtle"
+                  size="compact-xs"
+                  leftSection={<IconMessage size={14} />}
+                  onClick={(e: MouseEvent) => e.stopPropagation()}
+                  aria-label={`Chat with ${profile.phone_number ? formatPhoneNumber(profile.phone_number, homeCountry) : `profile ${profile.id}`}`}
+                >
+                  CHAT
+                </Button>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

@@ -1,0 +1,103 @@
+import { Alert, Anchor, Breadcrumbs, Button, Center, Group, Loader, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconPlus } from '@tabler/icons-react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { formatDateTime } from '../profiles/format';
+import { useSession } from '../session/session';
+import { CampaignForm } from './CampaignForm';
+import { CampaignStatusBadge } from './CampaignStatusBadge';
+import { useCampaigns } from './useCampaigns';
+
+const FILTERS = [
+  { value: 'all', label: 'All' },
+  { value: 'active', label: 'Active' },
+  { value: 'ended', label: 'Ended' },
+];
+
+/** Home › Campaigns: every campaign, newest first, filtered by active or ended; create one. */
+export function CampaignsPage() {
+  const [params, setParams] = useSearchParams();
+  const filter = params.get('status') === 'active' || params.get('status') === 'ended' ? (params.get('status') as 'active' | 'ended') : undefined;
+  const campaigns = useCampaigns(filter);
+  const [creating, form] = useDisclosure(false);
+  const navigate = useNavigate();
+  const canEdit = useSession().data?.role !== 'viewer';
+
+  return (
+    <Stack gap="md">
+      <Breadcrumbs>
+        <Text size="sm" c="dimmed">
+          Home
+        </Text>
+        <Text size="sm">Campaigns</Text>
+      </Breadcrumbs>
+      <Group justify="space-between">
+        <Title order={2}>Campaigns</Title>
+        {canEdit && (
+          <Button leftSection={<IconPlus size={16} />} onClick={form.open}>
+            New campaign
+          </Button>
+        )}
+      </Group>
+      <SegmentedControl
+        w="fit-content"
+        data={FILTERS}
+        value={filter ?? 'all'}
+        aria-label="Show campaigns"
+        onChange={(value) => setParams(value === 'all' ? {} : { status: value })}
+      />
+      {campaigns.error && <Alert color="red">{campaigns.error.message}</Alert>}
+      {campaigns.isPending ? (
+        <Center py="xl">
+          <Loader aria-label="Loading campaigns" />
+        </Center>
+      ) : (
+        campaigns.data && (
+          <Paper withBorder radius="md" p="sm">
+            <Table aria-label="Campaigns" highlightOnHover verticalSpacing="sm">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Created</Table.Th>
+                  <Table.Th>Ended</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {campaigns.data.map((c) => (
+                  <Table.Tr key={c.id} style={{ cursor: 'pointer' }} onClick={() => navigate(`/campaigns/${c.id}`)}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/campaigns/${c.id}`} fw={600} size="sm" onClick={(e) => e.stopPropagation()}>
+                        {c.name}
+                      </Anchor>
+                      {c.description && (
+                        <Text size="xs" c="dimmed" lineClamp={2}>
+                          {c.description}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      <CampaignStatusBadge status={c.status} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{formatDateTime(c.created_at)}</Text>
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm">{c.ended_at ? formatDateTime(c.ended_at) : ''}</Text>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {campaigns.data.length === 0 && (
+              <Text ta="center" c="dimmed" py="lg">
+                {filter ? `No ${filter} campaigns.` : 'No campaigns yet.'}
+              </Text>
+            )}
+          </Paper>
+        )
+      )}
+      <CampaignForm opened={creating} onClose={form.close} onSaved={(c) => void navigate(`/campaigns/${c.id}`)} />
+    </Stack>
+  );
+}

@@ -1,0 +1,62 @@
+import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { IconMessage, IconUserCheck } from '@tabler/icons-react';
+import { Link } from 'react-router';
+import { optOutLiftedBy } from '../../../src/features/profiles/profile-rules';
+import { api } from '../api/client';
+import type { Profile } from '../api/types';
+import { OptOutButton } from '../messaging/OptOutButton';
+
+function OptInAgainButton({ profile }: { profile: Profile }) {
+  const [opened, modal] = useDisclosure(false);
+  const queryClient = useQueryClient();
+  const optIn = useMutation({
+    mutationFn: () => api<Profile>('POST', `/profiles/${profile.id}/opt-in-again`),
+    onSuccess: async (updated) => {
+      queryClient.setQueryData(['profile', profile.id], updated);
+      modal.close();
+      await Promise.all(['profiles', 'messages', 'inbox', 'campaigns', 'audit'].map((key) => queryClient.invalidateQueries({ queryKey: [key] })));
+    },
+  });
+  return (
+    <>
+      <Button variant="light" color="teal" leftSection={<IconUserCheck size={16} />} onClick={modal.open}>
+        Opt in again
+      </Button>
+      <Modal opened={opened} onClose={modal.close} title="Opt this person in again?">
+        <Stack>
+          <Text size="sm">
+            This undoes “{profile.opted_out_source}” and brings back the subscriptions it ended. Only do this if the person asked for it.
+          </Text>
+          {optIn.error && <Alert color="red">{optIn.error.message}</Alert>}
+          <Group justify="flex-end">
+            <Button variant="default" onClick={modal.close}>
+              Cancel
+            </Button>
+            <Button color="teal" loading={optIn.isPending} onClick={() => optIn.mutate()}>
+              Opt in again
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </>
+  );
+}
+
+/**
+ * Chat, Opt out (Opt-out from profile) and, for an opt-out staff made, Opt in again. A STOP, a bounce or the
+ * blacklist cannot be undone here (SPEC §3), so the button is not offered for them.
+ */
+export function ProfileOptOutActions({ profile, canEdit }: { profile: Profile; canEdit: boolean }) {
+  const optedOut = profile.status === 'Opted Out';
+  return (
+    <>
+      <Button variant="default" component={Link} to={`/profiles/${profile.id}/chat`} leftSection={<IconMessage size={16} />}>
+        Chat
+      </Button>
+      {canEdit && !optedOut && profile.status !== 'Invalid Profile Data' && <OptOutButton profileId={profile.id} reason="Opt-out from profile" />}
+      {canEdit && optedOut && optOutLiftedBy(profile.opted_out_source) === 'staff' && <OptInAgainButton profile={profile} />}
+    </>
+  );
+}
