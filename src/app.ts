@@ -18,12 +18,17 @@ import { auditRoutes } from './features/audit/audit.routes.js';
 import { campaignsRoutes } from './features/campaigns/campaigns.routes.js';
 import { customFieldsRoutes } from './features/custom-fields/custom-fields.routes.js';
 import { exportsRoutes } from './features/exports/exports.routes.js';
+import { createSmsGateway, type SmsGateway } from './features/messaging/gateways/index.js';
+import { messagesRoutes } from './features/messaging/messages.routes.js';
+import { Messaging } from './features/messaging/messaging.service.js';
 import { optOutsRoutes } from './features/opt-outs/opt-outs.routes.js';
 import { profilesRoutes } from './features/profiles/profiles.routes.js';
 
 export interface AppDeps {
   database: Database;
   logger?: Logger | boolean;
+  /** The SMS gateway; by default the one the configuration names (tests pass a simulator they hold). */
+  gateway?: SmsGateway;
 }
 
 export type App = FastifyInstance;
@@ -66,6 +71,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ ok: true }));
 
   const ctx = { database: deps.database, config };
+  const messaging = new Messaging(deps.database, deps.gateway ?? createSmsGateway(config.sms), config.sms.publicUrl);
+  app.addHook('onClose', async () => messaging.close());
   await app.register(async (api) => {
     await accountsRoutes(api, ctx);
     await auditRoutes(api, ctx);
@@ -74,6 +81,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     await campaignsRoutes(api, ctx);
     await optOutsRoutes(api, ctx);
     await exportsRoutes(api, ctx);
+    await messagesRoutes(api, ctx, messaging);
   }, { prefix: '/api/v1' });
   return app as unknown as App;
 }

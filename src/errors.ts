@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
+  | 'not_textable'
+  | 'simulator_disabled'
   | 'internal';
 
 export const HTTP_STATUS: Record<ErrorCode, number> = {
@@ -23,6 +25,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  not_textable: 409,
+  simulator_disabled: 409,
   internal: 500,
 };
 

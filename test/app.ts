@@ -1,5 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type App } from '../src/app.js';
+import type { SmsGateway } from '../src/features/messaging/gateways/index.js';
 import { loadConfig } from '../src/config.js';
 import type { Database, Engine } from '../src/db/database.js';
 import { createCompany } from '../src/features/accounts/accounts.service.js';
@@ -23,11 +24,11 @@ export interface TestApp {
 
 let counter = 0;
 
-/** A real app over a fresh, migrated database of the engine. */
-export async function testApp(engine: Engine): Promise<TestApp> {
+/** A real app over a fresh, migrated database of the engine; `env` adds configuration (e.g. the Twilio stand-in), `gateway` a gateway the test holds. */
+export async function testApp(engine: Engine, options: { env?: Record<string, string>; gateway?: SmsGateway } = {}): Promise<TestApp> {
   const database = await freshDatabase(engine);
-  const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent' });
-  const app = await buildApp(config, { database });
+  const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ...options.env });
+  const app = await buildApp(config, { database, ...(options.gateway ? { gateway: options.gateway } : {}) });
   await app.ready();
   return {
     app,

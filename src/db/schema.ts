@@ -13,6 +13,10 @@ export interface CompaniesTable {
   name: string;
   default_country: string;
   gender_options: string; // JSON array
+  /** What a HELP text is answered with (migration 005); null: the built-in text. */
+  help_text: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The one reply to a STOP (migration 005); null: the built-in text; '': none is sent. */
+  stop_reply: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -237,6 +241,36 @@ export interface ExportsTable {
   expires_at: Timestamp | null;
 }
 
+/** One inbound or outbound text (SPEC §4), migration 005. */
+export interface MessagesTable {
+  company_id: number;
+  id: Id;
+  profile_id: number;
+  direction: string; // inbound | outbound
+  body: string;
+  status: string; // received | queued | sending | sent | delivered | undelivered | failed
+  gateway: string;
+  gateway_message_id: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: Generated<number>;
+  carrier_name: string | null;
+  possible_opt_out: Generated<number>; // 0 | 1
+  intent: string | null; // stop | start | help | keyword | other
+  campaign_id: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** The Inbox: one row per profile with messages (migration 005). */
+export interface ConversationsTable {
+  company_id: number;
+  profile_id: number;
+  last_message_id: number;
+  possible_opt_outs: Generated<number>;
+  updated_at: Timestamp;
+}
+
 export interface SchemaMigrationsTable {
   name: string;
   applied_at: ColumnType<string, string, never>;
@@ -260,5 +294,7 @@ export interface DB {
   subscriptions: SubscriptionsTable;
   blacklisted_numbers: BlacklistedNumbersTable;
   exports: ExportsTable;
+  messages: MessagesTable;
+  conversations: ConversationsTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -3,7 +3,7 @@ import type { DB } from '../../db/schema.js';
 
 const USER_COLUMNS = ['id', 'company_id', 'email', 'name', 'role', 'created_at', 'updated_at', 'disabled_at'] as const;
 const KEY_COLUMNS = ['id', 'name', 'prefix', 'role', 'created_by', 'created_at', 'last_used_at', 'revoked_at'] as const;
-const COMPANY_COLUMNS = ['id', 'name', 'default_country', 'gender_options', 'created_at', 'updated_at'] as const;
+const COMPANY_COLUMNS = ['id', 'name', 'default_country', 'gender_options', 'help_text', 'stop_reply', 'created_at', 'updated_at'] as const;
 
 export function findCompany(db: Kysely<DB>, companyId: number) {
   return db.selectFrom('companies').select(COMPANY_COLUMNS).where('id', '=', companyId).executeTakeFirst();
@@ -27,7 +27,7 @@ export function insertCompany(
 export function updateCompany(
   db: Kysely<DB>,
   companyId: number,
-  values: Partial<{ name: string; default_country: string; gender_options: string }> & { updated_at: string },
+  values: Partial<{ name: string; default_country: string; gender_options: string; help_text: string | null; stop_reply: string | null }> & { updated_at: string },
 ) {
   return db.updateTable('companies').set(values).where('id', '=', companyId).execute();
 }

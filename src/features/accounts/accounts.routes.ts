@@ -32,6 +32,8 @@ const companyView = z.object({
   name: z.string(),
   default_country: z.string(),
   gender_options: z.array(z.string()),
+  help_text: z.string().nullable().describe('the answer to HELP; null: the built-in text'),
+  stop_reply: z.string().nullable().describe('the one confirmation sent after a STOP; null: the built-in text; "": none'),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -88,6 +90,8 @@ export async function accountsRoutes(parent: FastifyInstance, { database, config
         name: z.string().trim().min(1).max(200).optional(),
         default_country: z.string().max(8).optional().describe('ISO 3166-1 alpha-2 country used to read numbers written without a country code'),
         gender_options: z.array(z.string().max(100)).min(1).max(50).optional(),
+        help_text: z.string().max(10_000).nullable().optional().describe('the answer to HELP (at most 1600 characters); null or "" for the built-in text'),
+        stop_reply: z.string().max(10_000).nullable().optional().describe('the confirmation of a STOP (at most 1600 characters); null for the built-in text, "" to send none'),
       }),
       response: { 200: companyView },
     },

@@ -18,6 +18,10 @@ export interface CompanySettings {
   name: string;
   default_country: string;
   gender_options: string[];
+  /** The answer to HELP; null: the built-in text (messaging/replies.ts). */
+  help_text: string | null;
+  /** The confirmation of a STOP; null: the built-in text; "": none is sent. */
+  stop_reply: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -100,9 +104,18 @@ export async function getCompanySettings(database: Database, companyId: number):
 export async function updateCompanySettings(
   database: Database,
   auth: AuthContext,
-  input: { name?: string; default_country?: string; gender_options?: string[] },
+  input: { name?: string; default_country?: string; gender_options?: string[]; help_text?: string | null; stop_reply?: string | null },
 ): Promise<CompanySettings> {
-  const values: { name?: string; default_country?: string; gender_options?: string } = {};
+  const values: { name?: string; default_country?: string; gender_options?: string; help_text?: string | null; stop_reply?: string | null } = {};
+  // A text message is at most 1,600 characters (Twilio's limit, 10 segments).
+  const replyProblems = (['help_text', 'stop_reply'] as const).flatMap((field) => {
+    const value = input[field];
+    if (value === undefined) return [];
+    // An empty HELP answer would leave the person with nothing, so it means "the built-in text".
+    values[field] = value === null ? null : field === 'help_text' ? value.trim() || null : value.trim();
+    return value !== null && value.trim().length > 1600 ? [{ field, value, message: 'must be at most 1600 characters (one text message)' }] : [];
+  });
+  if (replyProblems.length) throw invalidInput(replyProblems);
   if (input.name !== undefined) values.name = input.name.trim();
   if (input.default_country !== undefined) values.default_country = checkCountry(input.default_country);
   if (input.gender_options !== undefined) {

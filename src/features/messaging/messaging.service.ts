@@ -1,0 +1,466 @@
+import type { Database } from '../../db/database.js';
+import { type DbScope, inTransaction } from '../../db/scope.js';
+import { AppError, invalidInput, notFound } from '../../errors.js';
+import { nowIso } from '../../time.js';
+import type { Actor } from '../audit/audit.js';
+import { recordAudit } from '../audit/audit.js';
+import { getCompanySettings } from '../accounts/accounts.service.js';
+import { findOptInPathByKeyword, type OptInPathView } from '../campaigns/campaigns.service.js';
+import { confirmPending, subscribe } from '../campaigns/subscriptions.service.js';
+import { classifyInbound, normaliseInbound } from '../opt-outs/keywords.js';
+import { lockForSend, optOutProfile, resubscribeAfterStop, untextableReason } from '../opt-outs/profile-opt-out.js';
+import { type CountryCode, normalisePhone } from '../profiles/phone.js';
+import { describeStatus } from '../profiles/profile-rules.js';
+import { findProfile, findProfileByPhone, findProfilesByIds, lockProfileStates, type ProfileRow, updateProfile } from '../profiles/profiles.repository.js';
+import { upsertProfiles } from '../profiles/profiles.service.js';
+import type { DeliveryReport, InboundSms, SendResult, SmsGateway } from './gateways/gateway.js';
+import { SimulatorGateway } from './gateways/simulator.js';
+import { bodyProblem, confirmPrompt, helpReply, type MessageIntent, type MessageStatus, nextDeliveryStatus, optOutForDisposition, stopReply } from './message-rules.js';
+import * as repo from './messages.repository.js';
+
+/** A message as the API shows it (SPEC §4). */
+export interface MessageView {
+  id: number;
+  profile_id: number;
+  direction: 'inbound' | 'outbound';
+  body: string;
+  status: MessageStatus;
+  error_code: string | null;
+  error_message: string | null;
+  carrier_name: string | null;
+  possible_opt_out: boolean;
+  /** Inbound: what the message asked for. Outbound: what it answers (a reply), or null (staff wrote it). */
+  intent: MessageIntent | null;
+  campaign_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function toMessageView(row: repo.MessageRow): MessageView {
+  return {
+    id: row.id,
+    profile_id: row.profile_id,
+    direction: row.direction as MessageView['direction'],
+    body: row.body,
+    status: row.status as MessageStatus,
+    error_code: row.error_code,
+    error_message: row.error_message,
+    carrier_name: row.carrier_name,
+    possible_opt_out: row.possible_opt_out === 1,
+    intent: row.intent as MessageIntent | null,
+    campaign_id: row.campaign_id,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export const INBOUND_ACTOR: Actor = { type: 'system', id: null, label: 'inbound SMS' };
+
+const STOP_REASON = 'Undeliverable - Texted a STOP word';
+
+/** A delivery of an inbound message the company already has: answered as the first one was, nothing done again. */
+class DuplicateDelivery extends Error {}
+
+export interface InboundResult {
+  message: MessageView;
+  profileId: number;
+  profileCreated: boolean;
+  /** The replies this message caused (HELP text, welcome, YES prompt, STOP confirmation), after their handoff. */
+  replies: MessageView[];
+  duplicate: boolean;
+}
+
+/** Test and benchmark observers; production passes none. */
+export interface InboundObserver {
+  /** Inside the transaction that records a STOP, after the opt-out is written and the profile is locked, just before commit. */
+  stopCommitting?(profileId: number): void;
+}
+
+interface ReplyDraft {
+  body: string;
+  intent: MessageIntent;
+  campaignId: number | null;
+}
+
+/**
+ * The messaging engine: inbound messages from every gateway go through handleInbound, every outbound text through
+ * record-then-handOff, and every delivery report through applyDeliveryReport.
+ *
+ * The send invariant (SPEC §3): a message is recorded in the same transaction as the textability check (lockForSend),
+ * and handed to the gateway in a second transaction that locks the profile again, checks again, and keeps the lock
+ * until the gateway has answered. Every opt-out locks the same profile row first, so it either commits before the
+ * handoff's check (which then refuses) or waits until the handoff is over: no message reaches the gateway after its
+ * number's STOP committed. On PostgreSQL the lock is the profile's row lock (FOR UPDATE): other profiles are not held
+ * up. On SQLite it is the database's write lock (the handoff writes `sending` first, which takes it), so on SQLite
+ * sends are serialised with every other write for the length of a gateway call; ROSTER_TWILIO_TIMEOUT_MS bounds it.
+ * The one exception is the STOP confirmation, which answers the STOP itself and so is handed off after it.
+ */
+export class Messaging {
+  private readonly simulatorReports = new Map<string, { companyId: number; messageId: number }>();
+  private readonly unlisten: (() => void) | undefined;
+
+  constructor(
+    readonly database: Database,
+    readonly gateway: SmsGateway,
+    private readonly publicUrl: string | undefined,
+  ) {
+    // The simulator reports delivery in-process; Twilio posts to the status webhook instead.
+    if (gateway instanceof SimulatorGateway) {
+      this.unlisten = gateway.onDeliveryReport(async (report) => {
+        const target = this.simulatorReports.get(report.gatewayMessageId);
+        if (!target) return;
+        if (report.status !== 'queued' && report.status !== 'sent') this.simulatorReports.delete(report.gatewayMessageId);
+        await this.applyDeliveryReport(target.companyId, report, target.messageId);
+      });
+    }
+  }
+
+  /** Stops listening to the gateway. */
+  close(): void {
+    this.unlisten?.();
+  }
+
+  /** Staff (or the API) text one profile: refused with a 409 naming the reason when the profile is not textable. */
+  async sendMessage(companyId: number, actor: Actor, profileId: number, body: string, options: { campaignId?: number | null } = {}): Promise<MessageView> {
+    const problem = bodyProblem(body);
+    if (problem) throw invalidInput([{ field: 'body', value: body, message: problem }]);
+    const recorded = await inTransaction(this.database, async (trx) => {
+      const [profile] = await lockProfileStates(trx, companyId, [profileId]);
+      if (!profile) throw notFound('Profile');
+      const row = await this.recordOutbound(trx, companyId, profileId, { body, intent: null, campaignId: options.campaignId ?? null });
+      if (!('refused' in row)) await recordAudit(trx.db, companyId, actor, [{ action: 'message.sent', entityType: 'message', entityId: row.id, changes: { profile_id: { before: null, after: profileId } } }]);
+      return row;
+    });
+    if ('refused' in recorded) throw new AppError('not_textable', `Cannot text this profile: ${recorded.refused}`, { reason: recorded.refused });
+    return this.handOff(companyId, recorded.id);
+  }
+
+  /**
+   * The check and the record of one outbound message, inside the caller's transaction (SPEC §3): the profile is locked
+   * by lockForSend, so no opt-out commits between the two. A STOP confirmation alone may go to a profile whose STOP
+   * this very transaction recorded.
+   */
+  private async recordOutbound(trx: DbScope, companyId: number, profileId: number, draft: { body: string; intent: MessageIntent | null; campaignId: number | null }): Promise<repo.MessageRow | { refused: string }> {
+    const reason = await lockForSend(trx, companyId, profileId);
+    if (reason && !(draft.intent === 'stop' && reason === STOP_REASON)) return { refused: reason };
+    const at = nowIso();
+    const row = (await repo.insertMessage(trx.db, companyId, {
+      profile_id: profileId,
+      direction: 'outbound',
+      body: draft.body,
+      status: 'queued',
+      gateway: this.gateway.name,
+      gateway_message_id: null,
+      error_code: null,
+      error_message: null,
+      carrier_name: null,
+      intent: draft.intent,
+      campaign_id: draft.campaignId,
+      created_at: at,
+      updated_at: at,
+    }))!;
+    await repo.touchConversation(trx.db, companyId, profileId, row.id, false, at);
+    return row;
+  }
+
+  /**
+   * Hands a recorded message to the gateway, holding the profile's lock (see the class comment) from the second check
+   * until the gateway's answer is recorded. A failure the gateway calls transient is retried once at once, unless the
+   * first request may have reached it (a timeout): a retry then could deliver the text twice. A disposition that ends
+   * the number's textability (Hard Bounce, deactivated, opted out at the carrier) opts the profile out afterwards.
+   */
+  async handOff(companyId: number, messageId: number): Promise<MessageView> {
+    // Not inTransaction: a transaction that handed a message over must not be run again.
+    const outcome = await this.database.db.transaction().execute(async (db) => {
+      const trx: DbScope = { db, engine: this.database.engine };
+      const message = await repo.findMessage(db, companyId, messageId);
+      if (!message) throw notFound('Message');
+      const [profile] = await lockProfileStates(trx, companyId, [message.profile_id]);
+      const fresh = (await repo.findMessage(db, companyId, messageId))!;
+      if (fresh.status !== 'queued') return { result: undefined, profileId: message.profile_id };
+      const reason = profile ? untextableReason(profile) : 'the profile was deleted';
+      if (!profile?.phone_number || (reason && !(fresh.intent === 'stop' && reason === STOP_REASON))) {
+        await repo.updateMessage(db, companyId, messageId, { status: 'failed', error_code: 'not_textable', error_message: `Cannot text this profile: ${reason}`, updated_at: nowIso() });
+        return { result: undefined, profileId: message.profile_id };
+      }
+      // On SQLite this first write takes the database's write lock, which the handoff then holds (see the class comment).
+      await repo.updateMessage(db, companyId, messageId, { status: 'sending', updated_at: nowIso() });
+      const statusCallbackUrl = this.gateway.name === 'twilio' && this.publicUrl ? `${this.publicUrl}/api/v1/gateways/twilio/${companyId}/status?message=${messageId}` : undefined;
+      let attempts = fresh.attempts;
+      let result: SendResult;
+      for (;;) {
+        attempts += 1;
+        result = await this.gateway.send({ to: profile.phone_number, body: fresh.body, ...(statusCallbackUrl ? { statusCallbackUrl } : {}), idempotencyKey: `${companyId}:${messageId}:${attempts}` });
+        if (result.outcome === 'accepted' || result.disposition !== 'retry' || result.mayHaveBeenSent || attempts >= 2) break;
+      }
+      const at = nowIso();
+      if (result.outcome === 'accepted') {
+        if (this.gateway instanceof SimulatorGateway) this.simulatorReports.set(result.gatewayMessageId, { companyId, messageId });
+        await repo.updateMessage(db, companyId, messageId, { status: 'sent', gateway_message_id: result.gatewayMessageId, attempts, error_code: null, error_message: null, updated_at: at });
+      } else {
+        await repo.updateMessage(db, companyId, messageId, { status: 'failed', attempts, error_code: result.code, error_message: result.message, updated_at: at });
+      }
+      return { result, profileId: message.profile_id };
+    });
+    const reason = outcome.result?.outcome === 'failed' ? optOutForDisposition(outcome.result.disposition) : null;
+    // Separate from the handoff, which must never run twice: an opt-out moves the shared counters and may be retried.
+    if (reason) await optOutProfile(this.database, companyId, this.gatewayActor(), outcome.profileId, reason);
+    return toMessageView((await repo.findMessage(this.database.db, companyId, messageId))!);
+  }
+
+  private gatewayActor(): Actor {
+    return { type: 'system', id: null, label: `gateway ${this.gateway.name}` };
+  }
+
+  /**
+   * A delivery report (Twilio's status callback, the simulator's report): moves the message's status forward, records
+   * the error code and carrier, applies the disposition to the profile (Hard Bounce, Phone was Deactivated, Texted a
+   * STOP word) and sends once more after a transient failure of a first attempt. `messageId` is the message the
+   * report's callback URL names; without it the message is found by its gateway id. Unknown messages are ignored.
+   */
+  async applyDeliveryReport(companyId: number, report: DeliveryReport, messageId?: number): Promise<MessageView | null> {
+    const applied = await inTransaction(this.database, async (trx) => {
+      const found = messageId !== undefined ? await repo.findMessage(trx.db, companyId, messageId) : await repo.findByGatewayId(trx.db, companyId, this.gateway.name, report.gatewayMessageId);
+      if (!found || found.direction !== 'outbound') return null;
+      // The profile first, as every writer of messages does: this also waits for the handoff that sent it to commit.
+      await lockProfileStates(trx, companyId, [found.profile_id]);
+      const message = (await repo.findMessage(trx.db, companyId, found.id))!;
+      // A report about an earlier attempt, or one that names a message the gateway never gave this id, changes nothing.
+      if (message.gateway_message_id !== report.gatewayMessageId) return null;
+      const at = nowIso();
+      const resend = report.disposition === 'retry' && message.attempts < 2 && (report.status === 'undelivered' || report.status === 'failed');
+      const status = resend ? 'queued' : nextDeliveryStatus(message.status, report.status);
+      await repo.updateMessage(trx.db, companyId, message.id, {
+        status,
+        ...(report.errorCode !== undefined ? { error_code: report.errorCode } : {}),
+        ...(report.carrierName ? { carrier_name: report.carrierName } : {}),
+        updated_at: at,
+      });
+      if (report.carrierName) await updateProfile(trx.db, companyId, message.profile_id, { carrier_name: report.carrierName });
+      const reason = report.status === 'undelivered' || report.status === 'failed' ? optOutForDisposition(report.disposition) : null;
+      if (reason) await optOutProfile(trx, companyId, this.gatewayActor(), message.profile_id, reason);
+      return { id: message.id, resend };
+    });
+    if (!applied) return null;
+    if (applied.resend) return this.handOff(companyId, applied.id);
+    return toMessageView((await repo.findMessage(this.database.db, companyId, applied.id))!);
+  }
+
+  /**
+   * One inbound message from any gateway (SPEC §3, §4). A gateway id already recorded is answered as before and
+   * nothing happens again. A new number becomes a profile (Opted in when the message is an opt-in keyword, else
+   * Unknown). Then, in one transaction with the message's record: a STOP word opts the profile out of everything;
+   * START, UNSTOP or YES lift the person's own STOP (YES also confirms pending double opt-ins); HELP is answered with
+   * the company's help text; a keyword subscribes through its opt-in path; a message that merely contains an opt-out
+   * phrase is flagged for a person. The gateway's own classification (Twilio's OptOutType) counts as well. Replies are
+   * recorded in that transaction and handed off after it commits.
+   */
+  async handleInbound(companyId: number, inbound: InboundSms, observer: InboundObserver = {}): Promise<InboundResult> {
+    const company = await getCompanySettings(this.database, companyId);
+    const phone = normalisePhone(inbound.from, company.default_country as CountryCode);
+    if (!phone.ok) throw invalidInput([{ field: 'from', value: inbound.from, message: `${phone.reason} (accepted: a phone number in any written form)` }]);
+    const earlier = await repo.findByGatewayId(this.database.db, companyId, this.gateway.name, inbound.gatewayMessageId);
+    if (earlier) return this.duplicate(companyId, earlier);
+
+    const classified = classifyInbound(inbound.body);
+    const intent: MessageIntent =
+      classified === 'stop' || inbound.optOutType === 'STOP' ? 'stop'
+        : classified === 'start' || inbound.optOutType === 'START' ? 'start'
+          : classified === 'help' || inbound.optOutType === 'HELP' ? 'help'
+            : 'other';
+    const path = intent === 'other' && classified === 'other' ? await findOptInPathByKeyword(this.database, companyId, inbound.body) : undefined;
+
+    let profileId: number | undefined = (await findProfileByPhone(this.database.db, companyId, phone.e164))?.id;
+    let profileCreated = false;
+    if (profileId === undefined) {
+      const [created] = await upsertProfiles(this.database, companyId, INBOUND_ACTOR, [{ phone_number: phone.e164 }], path ? { sourceType: 'Opted in', sourceName: path.name } : { sourceType: 'Unknown', sourceName: null });
+      if (!created || created.outcome === 'rejected') throw invalidInput([{ field: 'from', value: inbound.from, message: 'could not be made a profile' }]);
+      profileId = created.profileId;
+      profileCreated = created.outcome === 'created';
+    }
+    const id = profileId;
+
+    let recorded: { message: repo.MessageRow; replies: repo.MessageRow[] };
+    try {
+      recorded = await inTransaction(this.database, async (trx) => {
+        await lockProfileStates(trx, companyId, [id]);
+        const possibleOptOut = classified === 'possible_opt_out' && intent === 'other';
+        const message = await repo.insertMessage(trx.db, companyId, {
+          profile_id: id,
+          direction: 'inbound',
+          body: inbound.body,
+          status: 'received',
+          gateway: this.gateway.name,
+          gateway_message_id: inbound.gatewayMessageId,
+          error_code: null,
+          error_message: null,
+          carrier_name: null,
+          possible_opt_out: possibleOptOut ? 1 : 0,
+          intent: path ? 'keyword' : intent,
+          campaign_id: path?.campaign_id ?? null,
+          created_at: inbound.receivedAt,
+          updated_at: inbound.receivedAt,
+        });
+        // Another delivery of the same message got here first (the unique gateway id); its work stands.
+        if (!message) throw new DuplicateDelivery();
+        await repo.touchConversation(trx.db, companyId, id, message.id, possibleOptOut, inbound.receivedAt);
+        const drafts = await this.act(trx, companyId, id, inbound, intent, path, company);
+        if (intent === 'stop') observer.stopCommitting?.(id);
+        const replies: repo.MessageRow[] = [];
+        for (const draft of drafts) {
+          const reply = await this.recordOutbound(trx, companyId, id, draft);
+          if (!('refused' in reply)) replies.push(reply);
+        }
+        return { message, replies };
+      });
+    } catch (error) {
+      if (!(error instanceof DuplicateDelivery)) throw error;
+      return this.duplicate(companyId, (await repo.findByGatewayId(this.database.db, companyId, this.gateway.name, inbound.gatewayMessageId))!);
+    }
+    const replies: MessageView[] = [];
+    for (const reply of recorded.replies) replies.push(await this.handOff(companyId, reply.id));
+    return { message: toMessageView(recorded.message), profileId: id, profileCreated, replies, duplicate: false };
+  }
+
+  private duplicate(companyId: number, message: repo.MessageRow): InboundResult {
+    void companyId;
+    return { message: toMessageView(message), profileId: message.profile_id, profileCreated: false, replies: [], duplicate: true };
+  }
+
+  /** What an inbound message does to its (locked) profile, inside its transaction; answers the replies to record. */
+  private async act(
+    trx: DbScope,
+    companyId: number,
+    profileId: number,
+    inbound: InboundSms,
+    intent: MessageIntent,
+    path: OptInPathView | undefined,
+    company: { help_text: string | null; stop_reply: string | null },
+  ): Promise<ReplyDraft[]> {
+    const at = inbound.receivedAt;
+    switch (intent) {
+      case 'stop': {
+        const result = await optOutProfile(trx, companyId, INBOUND_ACTOR, profileId, 'Texted a STOP word', at);
+        // One confirmation per opt-out; a gateway that classified the STOP itself (Twilio Advanced Opt-Out) has sent its own.
+        const text = stopReply(company.stop_reply);
+        return text && result.outcome !== 'unchanged' && inbound.optOutType !== 'STOP' ? [{ body: text, intent: 'stop', campaignId: null }] : [];
+      }
+      case 'start': {
+        await resubscribeAfterStop(trx, companyId, INBOUND_ACTOR, profileId, at);
+        if (normaliseInbound(inbound.body) !== 'YES') return [];
+        const confirmed = await confirmPending(trx, companyId, INBOUND_ACTOR, { profileId, at });
+        const drafts: ReplyDraft[] = [];
+        for (const subscription of confirmed) {
+          const welcome = subscription.opt_in_path_id ? await this.welcomeOf(trx, companyId, subscription.opt_in_path_id) : null;
+          if (welcome) drafts.push({ body: welcome, intent: 'start', campaignId: subscription.campaign_id });
+        }
+        return drafts;
+      }
+      case 'help':
+        return [{ body: helpReply(company.help_text), intent: 'help', campaignId: null }];
+      default: {
+        if (!path) return [];
+        let result: Awaited<ReturnType<typeof subscribe>>;
+        try {
+          result = await subscribe(trx, companyId, INBOUND_ACTOR, { profileId, campaignId: path.campaign_id, optInPathId: path.id, at });
+        } catch (error) {
+          // The keyword's campaign has ended (or its path is gone): the message is kept, nothing is subscribed.
+          if (error instanceof AppError && (error.code === 'conflict' || error.code === 'not_found')) return [];
+          throw error;
+        }
+        if (result.outcome === 'subscribed' && path.welcome_message) return [{ body: path.welcome_message, intent: 'keyword', campaignId: path.campaign_id }];
+        if (result.outcome === 'pending') return [{ body: confirmPrompt(result.subscription!.campaign_name), intent: 'keyword', campaignId: path.campaign_id }];
+        return [];
+      }
+    }
+  }
+
+  private async welcomeOf(trx: DbScope, companyId: number, pathId: number): Promise<string | null> {
+    const row = await trx.db.selectFrom('opt_in_paths').select('welcome_message').where('company_id', '=', companyId).where('id', '=', pathId).executeTakeFirst();
+    return row?.welcome_message ?? null;
+  }
+}
+
+/** A profile's conversation, newest first, a page at a time, with whether it may be texted now. */
+export async function profileMessages(database: Database, companyId: number, profileId: number, query: { limit?: number; before?: number }) {
+  const profile = await findProfile(database.db, companyId, profileId);
+  if (!profile) throw notFound('Profile');
+  const limit = query.limit ?? 50;
+  const rows = await repo.pageOfConversation(database.db, companyId, profileId, limit + 1, query.before);
+  const page = rows.slice(0, limit);
+  const reason = untextableReason(profile);
+  return {
+    data: page.map(toMessageView),
+    next_before: rows.length > limit ? page[page.length - 1]!.id : null,
+    textable: reason === null,
+    untextable_reason: reason,
+  };
+}
+
+/** The phone simulator's thread with a number in any written form, oldest first (the latest 200); empty when it is no profile's. */
+export async function simulatorThread(database: Database, companyId: number, rawNumber: string): Promise<MessageView[]> {
+  const company = await getCompanySettings(database, companyId);
+  const phone = normalisePhone(rawNumber, company.default_country as CountryCode);
+  if (!phone.ok) throw invalidInput([{ field: 'number', value: rawNumber, message: `${phone.reason} (accepted: a phone number in any written form)` }]);
+  const profile = await findProfileByPhone(database.db, companyId, phone.e164);
+  if (!profile) return [];
+  return (await repo.pageOfConversation(database.db, companyId, profile.id, 200)).reverse().map(toMessageView);
+}
+
+export interface InboxEntry {
+  profile_id: number;
+  phone_number: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  status: string;
+  description: string | null;
+  last_message: MessageView;
+  possible_opt_out: boolean;
+}
+
+/** The Inbox: conversations, latest first; only those with an unreviewed possible opt-out when asked. */
+export async function inbox(database: Database, companyId: number, query: { page?: number; per_page?: number; possible_opt_out?: boolean }) {
+  const page = query.page ?? 1;
+  const perPage = query.per_page ?? 50;
+  const possibleOptOut = query.possible_opt_out ?? false;
+  const [rows, total] = await Promise.all([
+    repo.pageOfInbox(database.db, companyId, { possibleOptOut, limit: perPage, offset: (page - 1) * perPage }),
+    repo.countInbox(database.db, companyId, possibleOptOut),
+  ]);
+  const profiles = new Map<number, ProfileRow>((await findProfilesByIds(database.db, companyId, rows.map((r) => r.profile_id))).map((p) => [p.id, p]));
+  const messages = new Map((await repo.findMessagesByIds(database.db, companyId, rows.map((r) => r.last_message_id))).map((m) => [m.id, m]));
+  const data: InboxEntry[] = [];
+  for (const row of rows) {
+    const profile = profiles.get(row.profile_id);
+    const message = messages.get(row.last_message_id);
+    if (!profile || !message) continue;
+    data.push({
+      profile_id: profile.id,
+      phone_number: profile.phone_number ?? profile.raw_phone,
+      first_name: profile.first_name,
+      last_name: profile.last_name,
+      status: profile.status,
+      description: describeStatus(profile.status, profile.opted_out_source),
+      last_message: toMessageView(message),
+      possible_opt_out: row.possible_opt_outs > 0,
+    });
+  }
+  return { data, page, per_page: perPage, total };
+}
+
+/** A person looked at a message flagged as a possible opt-out and found it is not one. */
+export async function dismissPossibleOptOut(database: Database, companyId: number, actor: Actor, messageId: number): Promise<MessageView> {
+  return inTransaction(database, async (trx) => {
+    const found = await repo.findMessage(trx.db, companyId, messageId);
+    if (!found) throw notFound('Message');
+    await lockProfileStates(trx, companyId, [found.profile_id]);
+    const message = (await repo.findMessage(trx.db, companyId, messageId))!;
+    if (message.possible_opt_out === 1) {
+      const at = nowIso();
+      await repo.updateMessage(trx.db, companyId, messageId, { possible_opt_out: 0, updated_at: at });
+      await repo.dismissInConversation(trx.db, companyId, message.profile_id, at);
+      await recordAudit(trx.db, companyId, actor, [{ action: 'message.possible_opt_out_dismissed', entityType: 'message', entityId: messageId, changes: { possible_opt_out: { before: true, after: false } } }]);
+    }
+    return toMessageView((await repo.findMessage(trx.db, companyId, messageId))!);
+  });
+}
