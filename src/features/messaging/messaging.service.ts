@@ -205,7 +205,31 @@ export class Messaging {
     const reason = outcome.result?.outcome === 'failed' ? optOutForDisposition(outcome.result.disposition) : null;
     // Separate from the handoff, which must never run twice: an opt-out moves the shared counters and may be retried.
     if (reason) await optOutProfile(this.database, companyId, this.gatewayActor(), outcome.profileId, reason);
+    if (outcome.result?.outcome === 'accepted') await this.learnCarrier(companyId, outcome.profileId, messageId);
     return toMessageView((await repo.findMessage(this.database.db, companyId, messageId))!);
+  }
+
+  /**
+   * Asks the gateway's lookup (Twilio Lookup) for the carrier of a profile that has none yet, once a message to it was
+   * accepted: Twilio's delivery reports do not name the carrier. A lookup that fails leaves it unknown until the next send.
+   */
+  private async learnCarrier(companyId: number, profileId: number, messageId: number): Promise<void> {
+    if (!this.gateway.lookupCarrier) return;
+    const profile = await findProfile(this.database.db, companyId, profileId);
+    if (!profile?.phone_number || profile.carrier_name) return;
+    let carrier: string | null;
+    try {
+      carrier = await this.gateway.lookupCarrier(profile.phone_number);
+    } catch {
+      return;
+    }
+    if (!carrier) return;
+    await inTransaction(this.database, async (trx) => {
+      await lockProfileStates(trx, companyId, [profileId]);
+      await updateProfile(trx.db, companyId, profileId, { carrier_name: carrier });
+      const message = await repo.findMessage(trx.db, companyId, messageId);
+      if (message && !message.carrier_name) await repo.updateMessage(trx.db, companyId, messageId, { carrier_name: carrier });
+    });
   }
 
   private gatewayActor(): Actor {
