@@ -12,7 +12,7 @@ import { useSession } from '../session/session';
 import { Conversation, oldestFirst } from './Conversation';
 import { OptOutButton } from './OptOutButton';
 import { SendBox } from './SendBox';
-import { useConversation } from './useMessaging';
+import { useConversation, useDismissPossibleOptOuts } from './useMessaging';
 
 /** Where the chat was opened from, so its breadcrumb leads back there. */
 export interface ChatLinkState {
@@ -34,12 +34,17 @@ export function ChatPage() {
 
   // Follow the newest message as it arrives.
   const newestId = oldestFirst(conversation.data).at(-1)?.id;
-  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [newestId]);
+  // A block body: scrollIntoView answers a Promise in newer browsers, which React would take for a cleanup.
+  useEffect(() => {
+    bottom.current?.scrollIntoView({ block: 'end' });
+  }, [newestId]);
 
   const homeCountry = company.data?.default_country ?? 'US';
   const p = profile.data;
   const phone = p ? (p.phone_number ? formatPhoneNumber(p.phone_number, homeCountry) : 'No valid number') : '…';
   const latest = conversation.data?.pages[0];
+  const flagged = oldestFirst(conversation.data).filter((m) => m.direction === 'inbound' && m.possible_opt_out);
+  const dismiss = useDismissPossibleOptOuts();
 
   return (
     <Stack gap="md">
@@ -77,6 +82,19 @@ export function ChatPage() {
               {role !== 'viewer' && p.status !== 'Opted Out' && p.status !== 'Invalid Profile Data' && <OptOutButton profileId={p.id} reason="Opt-out from Inbox" />}
             </Group>
           </Group>
+          {flagged.length > 0 && role !== 'viewer' && p.status !== 'Opted Out' && (
+            <Alert color="orange" title="Possible opt-out" data-testid="possible-opt-out-review">
+              <Stack gap="xs">
+                <Text size="sm">“{flagged.at(-1)!.body}” may ask Roster to stop texting. Opt the person out, or dismiss it if it does not.</Text>
+                <Group gap="xs">
+                  <OptOutButton profileId={p.id} reason="Opt-out from Inbox" label="Confirm opt-out" size="xs" settlePossibleOptOuts />
+                  <Button variant="default" size="xs" loading={dismiss.isPending} onClick={() => dismiss.mutate(p.id)}>
+                    Dismiss
+                  </Button>
+                </Group>
+              </Stack>
+            </Alert>
+          )}
           <Paper withBorder radius="md" p="md">
             <ScrollArea.Autosize mah="60vh" type="auto">
               <Conversation conversation={conversation} />

@@ -9,13 +9,13 @@ import { useSession } from '../session/session';
 import type { ChatLinkState } from './ChatPage';
 import { OptOutButton } from './OptOutButton';
 import type { InboxConversation } from './types';
-import { useDismissPossibleOptOut, useInbox } from './useMessaging';
+import { useDismissPossibleOptOuts, useInbox } from './useMessaging';
 
 const PER_PAGE = 25;
 
 function ConversationRow({ c, homeCountry, canEdit, backTo }: { c: InboxConversation; homeCountry: string; canEdit: boolean; backTo: string }) {
   const navigate = useNavigate();
-  const dismiss = useDismissPossibleOptOut();
+  const dismiss = useDismissPossibleOptOuts();
   const linkState: ChatLinkState = { from: 'inbox', backTo };
   const chat = `/profiles/${c.profile_id}/chat`;
   const m = c.last_message;
@@ -55,8 +55,8 @@ function ConversationRow({ c, homeCountry, canEdit, backTo }: { c: InboxConversa
           </Button>
           {canEdit && c.possible_opt_out && (
             <>
-              <OptOutButton profileId={c.profile_id} reason="Opt-out from Inbox" label="Confirm opt-out" size="xs" />
-              <Button variant="subtle" color="gray" size="xs" loading={dismiss.isPending} onClick={() => dismiss.mutate(m.id)}>
+              {c.status !== 'Opted Out' && <OptOutButton profileId={c.profile_id} reason="Opt-out from Inbox" label="Confirm opt-out" size="xs" settlePossibleOptOuts />}
+              <Button variant="subtle" color="gray" size="xs" loading={dismiss.isPending} onClick={() => dismiss.mutate(c.profile_id)}>
                 Dismiss
               </Button>
             </>

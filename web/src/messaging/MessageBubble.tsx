@@ -1,6 +1,9 @@
-import { Badge, Box, Group, Paper, Stack, Text, Tooltip } from '@mantine/core';
+import { Badge, Group, Paper, Stack, Text, Tooltip } from '@mantine/core';
 import { formatDateTime } from '../profiles/format';
 import { MESSAGE_STATUS_LABELS, type Message } from './types';
+
+/** What an inbound message asked for, or what an automatic reply answers; plain conversation is not labelled. */
+const INTENT_LABELS: Record<string, string> = { stop: 'STOP word', start: 'START word', help: 'HELP', keyword: 'Keyword' };
 
 /**
  * One message: MO (from the phone) on the left, MT (from Roster) on the right, each MT with its delivery state,
@@ -52,12 +55,10 @@ export function MessageBubble({ message, phoneSide = false }: { message: Message
               Possible opt-out
             </Badge>
           )}
-          {message.intent && (
-            <Box component="span">
-              <Text size="xs" c="dimmed" fs="italic">
-                {message.intent}
-              </Text>
-            </Box>
+          {message.intent && INTENT_LABELS[message.intent] && (
+            <Text size="xs" c="dimmed" fs="italic" data-testid="message-intent">
+              {INTENT_LABELS[message.intent]}
+            </Text>
           )}
         </Group>
         {message.error_message && (

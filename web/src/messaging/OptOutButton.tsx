@@ -9,10 +9,12 @@ interface OptOutButtonProps {
   reason: 'Opt-out from Inbox' | 'Opt-out from profile';
   label?: string;
   size?: 'xs' | 'sm';
+  /** Also clear the conversation's possible opt-out flags (confirming one from the Inbox). */
+  settlePossibleOptOuts?: boolean;
 }
 
 /** Opts a profile out of everything after a confirmation. */
-export function OptOutButton({ profileId, reason, label = 'Opt out', size = 'sm' }: OptOutButtonProps) {
+export function OptOutButton({ profileId, reason, label = 'Opt out', size = 'sm', settlePossibleOptOuts = false }: OptOutButtonProps) {
   const [opened, modal] = useDisclosure(false);
   const optOut = useOptOutProfile();
   return (
@@ -31,7 +33,7 @@ export function OptOutButton({ profileId, reason, label = 'Opt out', size = 'sm'
             <Button variant="default" onClick={modal.close}>
               Cancel
             </Button>
-            <Button color="red" loading={optOut.isPending} onClick={() => optOut.mutate({ profileId, reason }, { onSuccess: modal.close })}>
+            <Button color="red" loading={optOut.isPending} onClick={() => optOut.mutate({ profileId, reason, settlePossibleOptOuts }, { onSuccess: modal.close })}>
               Opt out
             </Button>
           </Group>

@@ -19,7 +19,10 @@ function PhoneSimulatorPanel({ active }: { active: boolean }) {
   const thread = useSimulatorThread(threadNumber, active);
   const bottom = useRef<HTMLDivElement>(null);
   const last = thread.data?.at(-1)?.id;
-  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [last]);
+  // A block body: scrollIntoView answers a Promise in newer browsers, which React would take for a cleanup.
+  useEffect(() => {
+    bottom.current?.scrollIntoView({ block: 'end' });
+  }, [last]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -44,13 +44,29 @@ export function useSendMessage(profileId: number) {
   });
 }
 
-/** Opt a profile out of everything, by staff, naming where they did it (SPEC §3). */
+/**
+ * Marks every flagged message of a conversation as looked at. The inbox lists a conversation by its latest message,
+ * which need not be the flagged one (a reply may follow it), so the flagged ones are found in the conversation.
+ */
+async function clearPossibleOptOuts(profileId: number): Promise<void> {
+  const recent = await api<ConversationPage>('GET', `/profiles/${profileId}/messages${queryString({ limit: 200 })}`);
+  for (const message of recent.data) {
+    if (message.direction === 'inbound' && message.possible_opt_out) await api<Message>('POST', `/messages/${message.id}/dismiss-possible-opt-out`);
+  }
+}
+
+/**
+ * Opt a profile out of everything, by staff, naming where they did it (SPEC §3). From the Inbox, confirming a possible
+ * opt-out also settles the flags that asked for it, so the conversation leaves the Possible opt-outs filter.
+ */
 export function useOptOutProfile() {
   const invalidate = useInvalidateMessaging();
   return useMutation({
-    mutationFn: ({ profileId, reason }: { profileId: number; reason: 'Opt-out from Inbox' | 'Opt-out from profile' }) =>
-      api<unknown>('POST', `/profiles/${profileId}/opt-out`, { reason }),
-    onSuccess: invalidate,
+    mutationFn: async ({ profileId, reason, settlePossibleOptOuts = false }: { profileId: number; reason: 'Opt-out from Inbox' | 'Opt-out from profile'; settlePossibleOptOuts?: boolean }) => {
+      await api<unknown>('POST', `/profiles/${profileId}/opt-out`, { reason });
+      if (settlePossibleOptOuts) await clearPossibleOptOuts(profileId);
+    },
+    onSettled: invalidate,
   });
 }
 
@@ -64,9 +80,10 @@ export function useInbox(params: { page: number; per_page: number; possibleOptOu
   });
 }
 
-export function useDismissPossibleOptOut() {
+/** "Not an opt-out": clears a conversation's possible opt-out flags (all of them: the person looked at the conversation). */
+export function useDismissPossibleOptOuts() {
   const invalidate = useInvalidateMessaging();
-  return useMutation({ mutationFn: (messageId: number) => api<Message>('POST', `/messages/${messageId}/dismiss-possible-opt-out`), onSuccess: invalidate });
+  return useMutation({ mutationFn: clearPossibleOptOuts, onSettled: invalidate });
 }
 
 export function useSimulatorState() {
