@@ -227,7 +227,7 @@ describe('Profiles screen in the browser', () => {
   it('opens a profile, shows a bad edit inline, saves a good one and records it in the audit trail', async () => {
     await expect.poll(() => tablePhones(page), POLL).toEqual(filteredOldestFirst.slice(0, 50).map((p) => p.phone));
     const target = filteredOldestFirst[0]!;
-    await page.getByRole('link', { name: target.phone }).click();
+    await page.getByRole('link', { name: target.phone, exact: true }).click();
     await page.getByRole('heading', { name: target.phone }).waitFor();
     expect(await page.getByRole('region', { name: 'First seen' }).innerText()).toContain(target.sourceType);
 
