@@ -95,6 +95,13 @@ describe('Phone simulator, Chat and Inbox in the browser', () => {
     await textFromPhone('+1 202 555 0100', 'See you there');
     await closePhone();
     await expect.poll(() => bodies(conversation), POLL).toEqual(['Meeting tonight at 7', 'See you there']);
+
+    // The profile page shows the same history and leads back to the chat.
+    await page.getByRole('link', { name: 'Profile', exact: true }).click();
+    const history = page.getByRole('region', { name: 'Messages' });
+    await expect.poll(() => bodies(history), POLL).toEqual(['Meeting tonight at 7', 'See you there']);
+    await history.getByRole('link', { name: 'Open chat' }).click();
+    await page.getByRole('heading', { name: 'Chat with (202) 555-0100' }).waitFor();
   });
 
   it('opts the person out from Chat (Opt-out from Inbox), after which the send box is off', async () => {

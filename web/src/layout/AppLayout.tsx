@@ -6,8 +6,8 @@ import { PhoneSimulatorButton } from '../messaging/PhoneSimulator';
 import { useLogout, useSession } from '../session/session';
 
 /**
- * The left pane's sections. Home holds the screens that exist today; Reports, Campaigns and Inbox
- * join this list as they are built, rather than appearing as links that lead nowhere.
+ * The left pane's sections, holding the screens that exist today; more join this list as they are
+ * built, rather than appearing as links that lead nowhere.
  */
 const NAVIGATION = [
   {

@@ -22,7 +22,7 @@ function ConversationRow({ c, homeCountry, canEdit, backTo }: { c: InboxConversa
   return (
     <Table.Tr data-profile-id={c.profile_id} style={{ cursor: 'pointer' }} onClick={() => void navigate(chat, { state: linkState })}>
       <Table.Td>
-        <Anchor component={Link} to={chat} state={linkState} fw={600} size="sm" onClick={(e) => e.stopPropagation()}>
+        <Anchor component={Link} to={chat} state={linkState} fw={600} size="sm" style={{ whiteSpace: 'nowrap' }} onClick={(e) => e.stopPropagation()}>
           {c.phone_number ? formatPhoneNumber(c.phone_number, homeCountry) : `Profile ${c.profile_id}`}
         </Anchor>
         {fullName(c) && <Text size="xs">{fullName(c)}</Text>}
@@ -32,7 +32,7 @@ function ConversationRow({ c, homeCountry, canEdit, backTo }: { c: InboxConversa
       </Table.Td>
       <Table.Td maw={420}>
         <Group gap={6} wrap="nowrap" align="flex-start">
-          <Badge size="xs" variant="light" color={m.direction === 'inbound' ? 'gray' : 'indigo'}>
+          <Badge size="xs" variant="light" color={m.direction === 'inbound' ? 'gray' : 'indigo'} style={{ flexShrink: 0 }}>
             {m.direction === 'inbound' ? 'MO' : 'MT'}
           </Badge>
           <Text size="sm" lineClamp={2} data-testid="last-message">
