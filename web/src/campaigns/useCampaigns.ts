@@ -12,6 +12,7 @@ function useInvalidateCampaigns() {
       queryClient.invalidateQueries({ queryKey: CAMPAIGNS_KEY }),
       queryClient.invalidateQueries({ queryKey: ['profile'] }),
       queryClient.invalidateQueries({ queryKey: ['profiles'] }),
+      queryClient.invalidateQueries({ queryKey: ['audit'] }),
     ]);
 }
 

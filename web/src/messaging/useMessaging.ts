@@ -17,6 +17,7 @@ export function useInvalidateMessaging() {
       queryClient.invalidateQueries({ queryKey: ['profiles'] }),
       queryClient.invalidateQueries({ queryKey: ['campaigns'] }),
       queryClient.invalidateQueries({ queryKey: SIMULATOR_KEY }),
+      queryClient.invalidateQueries({ queryKey: ['audit'] }),
     ]);
 }
 

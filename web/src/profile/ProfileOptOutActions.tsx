@@ -46,7 +46,8 @@ function OptInAgainButton({ profile }: { profile: Profile }) {
 
 /**
  * Chat, Opt out (Opt-out from profile) and, for an opt-out staff made, Opt in again. A STOP, a bounce or the
- * blacklist cannot be undone here (SPEC §3), so the button is not offered for them.
+ * blacklist cannot be undone here (SPEC §3), so the button is not offered for them; a blacklisted profile links to
+ * the blacklist, where taking the number off lifts it.
  */
 export function ProfileOptOutActions({ profile, canEdit }: { profile: Profile; canEdit: boolean }) {
   const optedOut = profile.status === 'Opted Out';
@@ -57,6 +58,11 @@ export function ProfileOptOutActions({ profile, canEdit }: { profile: Profile; c
       </Button>
       {canEdit && !optedOut && profile.status !== 'Invalid Profile Data' && <OptOutButton profileId={profile.id} reason="Opt-out from profile" />}
       {canEdit && optedOut && optOutLiftedBy(profile.opted_out_source) === 'staff' && <OptInAgainButton profile={profile} />}
+      {optedOut && optOutLiftedBy(profile.opted_out_source) === 'blacklist' && (
+        <Button variant="subtle" component={Link} to="/opt-outs">
+          Blacklist
+        </Button>
+      )}
     </>
   );
 }
