@@ -106,7 +106,7 @@ describe('Campaigns and opt-outs in the browser', () => {
     const subscribers = page.getByRole('table', { name: 'Subscribers' });
     await expect.poll(() => subscribers.innerText().catch(() => ''), POLL).toContain(phoneOf(0));
     expect(await subscribers.innerText()).toContain('Added by staff');
-    expect(await page.getByTestId('count-active').textContent()).toBe('1');
+    await expect.poll(() => page.getByTestId('count-active').textContent(), POLL).toBe('1');
   });
 
   it('opts a profile out from its page and in again (a staff opt-out staff may undo)', async () => {

@@ -136,6 +136,30 @@ describe('Phone simulator, Chat and Inbox in the browser', () => {
     expect(await subscribers.getByTestId('subscription-status').allTextContents()).toEqual(['Active']);
   });
 
+  it('keeps a double opt-in subscription pending until the person replies YES', async () => {
+    await page.getByRole('button', { name: 'Add opt-in path' }).click();
+    const form = page.getByRole('form', { name: 'New opt-in path' });
+    await form.getByRole('textbox', { name: 'Name' }).fill('Heat alerts');
+    await form.getByRole('combobox', { name: 'Keywords' }).fill('ALERTS');
+    await form.getByRole('combobox', { name: 'Keywords' }).press('Enter');
+    await form.getByRole('switch', { name: 'Double opt-in' }).check({ force: true });
+    await form.getByRole('textbox', { name: 'Welcome message' }).fill('Alerts are on.');
+    await form.getByRole('button', { name: 'Add opt-in path' }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'Opt-in paths' }).innerText(), POLL).toContain('Yes (reply YES)');
+
+    await textFromPhone('(202) 555-0155', 'Alerts!');
+    const subscribers = page.getByRole('table', { name: 'Subscribers' });
+    const row = subscribers.locator('tbody tr').filter({ hasText: '(202) 555-0155' });
+    await closePhone();
+    await expect.poll(() => row.getByTestId('subscription-status').textContent().catch(() => ''), POLL).toBe('Pending');
+
+    await textFromPhone('(202) 555-0155', 'yes');
+    await expect.poll(() => bodies(phone().getByRole('log', { name: 'Phone thread' })), POLL).toContain('Alerts are on.');
+    await closePhone();
+    await expect.poll(() => row.getByTestId('subscription-status').textContent(), POLL).toBe('Active');
+    await expect.poll(() => page.getByTestId('count-active').textContent(), POLL).toBe('2');
+  });
+
   it('marks a possible opt-out in the Inbox, filters to it, dismisses one and confirms another', async () => {
     await textFromPhone('(202) 555-0152', 'please stop texting me');
     await textFromPhone('(202) 555-0153', 'I want to opt out of these');
