@@ -13,12 +13,13 @@ import type { Engine } from '../src/db/database.js';
 import { DEFAULT_DEMO_SEED } from '../src/features/demo/demo-data.js';
 import { bulkUpsert } from './bulk-upsert.js';
 import { exportBench } from './export.js';
+import { inbound } from './inbound.js';
 import { profileList } from './profile-list.js';
 import { postgresUrl, withFreshDatabase } from './lib/engines.js';
 import { formatTable, writeResults } from './lib/report.js';
 import type { Benchmark, BenchOptions, BenchResult } from './lib/types.js';
 
-const BENCHMARKS: readonly Benchmark[] = [bulkUpsert, profileList, exportBench];
+const BENCHMARKS: readonly Benchmark[] = [bulkUpsert, profileList, exportBench, inbound];
 
 const OPTIONS = {
   rows: { type: 'string' },

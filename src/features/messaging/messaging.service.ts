@@ -11,7 +11,7 @@ import { classifyInbound, normaliseInbound } from '../opt-outs/keywords.js';
 import { lockForSend, optOutProfile, resubscribeAfterStop, untextableReason } from '../opt-outs/profile-opt-out.js';
 import { type CountryCode, normalisePhone } from '../profiles/phone.js';
 import { describeStatus } from '../profiles/profile-rules.js';
-import { findProfile, findProfileByPhone, findProfilesByIds, lockProfileStates, type ProfileRow, updateProfile } from '../profiles/profiles.repository.js';
+import { findProfile, findProfileByPhone, findProfileIdByPhone, findProfilesByIds, lockProfileStates, type ProfileRow, updateProfile } from '../profiles/profiles.repository.js';
 import { upsertProfiles } from '../profiles/profiles.service.js';
 import type { DeliveryReport, InboundSms, SendResult, SmsGateway } from './gateways/gateway.js';
 import { SimulatorGateway } from './gateways/simulator.js';
@@ -57,6 +57,7 @@ export function toMessageView(row: repo.MessageRow): MessageView {
 export const INBOUND_ACTOR: Actor = { type: 'system', id: null, label: 'inbound SMS' };
 
 const STOP_REASON = 'Undeliverable - Texted a STOP word';
+const ONE_WORD = /^[\p{L}\p{N}]+$/u;
 
 /** A delivery of an inbound message the company already has: answered as the first one was, nothing done again. */
 class DuplicateDelivery extends Error {}
@@ -283,8 +284,8 @@ export class Messaging {
     const company = await getCompanySettings(this.database, companyId);
     const phone = normalisePhone(inbound.from, company.default_country as CountryCode);
     if (!phone.ok) throw invalidInput([{ field: 'from', value: inbound.from, message: `${phone.reason} (accepted: a phone number in any written form)` }]);
-    const earlier = await repo.findByGatewayId(this.database.db, companyId, this.gateway.name, inbound.gatewayMessageId);
-    if (earlier) return this.duplicate(companyId, earlier);
+    // A repeated delivery is found by the unique gateway id when its message is inserted (below), not by a read first:
+    // one statement fewer on every message. A number with no profile yet cannot have sent anything before.
 
     const classified = classifyInbound(inbound.body);
     const intent: MessageIntent =
@@ -292,9 +293,10 @@ export class Messaging {
         : classified === 'start' || inbound.optOutType === 'START' ? 'start'
           : classified === 'help' || inbound.optOutType === 'HELP' ? 'help'
             : 'other';
-    const path = intent === 'other' && classified === 'other' ? await findOptInPathByKeyword(this.database, companyId, inbound.body) : undefined;
+    // Keywords are one word of letters and digits (campaigns.service checkKeywords): anything else is not looked up.
+    const path = intent === 'other' && classified === 'other' && ONE_WORD.test(normaliseInbound(inbound.body)) ? await findOptInPathByKeyword(this.database, companyId, inbound.body) : undefined;
 
-    let profileId: number | undefined = (await findProfileByPhone(this.database.db, companyId, phone.e164))?.id;
+    let profileId: number | undefined = await findProfileIdByPhone(this.database.db, companyId, phone.e164);
     let profileCreated = false;
     if (profileId === undefined) {
       const [created] = await upsertProfiles(this.database, companyId, INBOUND_ACTOR, [{ phone_number: phone.e164 }], path ? { sourceType: 'Opted in', sourceName: path.name } : { sourceType: 'Unknown', sourceName: null });

@@ -31,6 +31,11 @@ export function findProfileByPhone(db: Kysely<DB>, companyId: number, phoneNumbe
   return db.selectFrom('profiles').select(PROFILE_COLUMNS).where('company_id', '=', companyId).where('phone_number', '=', phoneNumber).executeTakeFirst() as Promise<ProfileRow | undefined>;
 }
 
+/** The id of the profile that has this number, if any (the inbound path's lookup: nothing else is needed). */
+export async function findProfileIdByPhone(db: Kysely<DB>, companyId: number, phoneNumber: string): Promise<number | undefined> {
+  return (await db.selectFrom('profiles').select('id').where('company_id', '=', companyId).where('phone_number', '=', phoneNumber).executeTakeFirst())?.id;
+}
+
 export async function findProfilesByPhones(db: Kysely<DB>, companyId: number, phoneNumbers: string[]): Promise<ProfileRow[]> {
   const rows: ProfileRow[] = [];
   for (const part of chunks(phoneNumbers)) {

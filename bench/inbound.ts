@@ -1,0 +1,179 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import Fastify from 'fastify';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { createCompany } from '../src/features/accounts/accounts.service.js';
+import { SYSTEM_ACTOR } from '../src/features/audit/audit.js';
+import { createCampaign, createOptInPath } from '../src/features/campaigns/campaigns.service.js';
+import { startTwilioStandIn } from '../test/stand-ins/twilio.js';
+import { textTable } from './lib/latency.js';
+import { type Benchmark, type BenchContext, type BenchResult, measurement } from './lib/types.js';
+
+/**
+ * Inbound webhook throughput (SPEC §4, issue 4): autocannon over loopback posts signed Twilio inbound-message webhooks
+ * to the real server (`roster serve`'s app on the engine, the Twilio gateway pointed at the stand-in on 127.0.0.1,
+ * which also receives the replies and posts their status callbacks back), and the same requests to a bare Fastify
+ * route that only answers 200, in the same process and the same run. Requests mix STOP (10%), an opt-in keyword with a
+ * welcome message (20%) and plain messages (70%) from a pool of numbers, so the run includes new profiles, opt-outs,
+ * subscriptions and replies; every request has its own MessageSid and a valid X-Twilio-Signature (the bare side gets
+ * the same requests, so signing costs both sides alike).
+ *
+ * Goals: throughput ≥ 40% of the bare route's; p99 latency ≤ 50 ms.
+ */
+
+const GOAL_SHARE = 0.4;
+const GOAL_P99_MS = 50;
+const SECONDS = 10;
+const CONNECTIONS = 10;
+const NUMBERS = 2000;
+
+function sign(authToken: string, url: string, params: Record<string, string>): string {
+  let data = url;
+  for (const name of Object.keys(params).sort()) data += name + params[name];
+  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
+}
+
+interface Side {
+  requests: number;
+  perSecond: number;
+  p99: number;
+  p50: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function pound(url: string, path: string, authToken: string, signedBase: string, accountSid: string, seconds: number): Promise<Side> {
+  let n = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{
+      method: 'POST',
+      path,
+      setupRequest: (request) => {
+        n += 1;
+        const roll = n % 10;
+        const body = roll === 0 ? 'STOP' : roll <= 2 ? 'join' : `plain message ${n}`;
+        const from = `+1617${String(5550000 + ((n * 7919) % NUMBERS)).padStart(7, '0')}`;
+        const sid = `SM${randomBytes(16).toString('hex')}`;
+        const params: Record<string, string> = { MessageSid: sid, SmsSid: sid, AccountSid: accountSid, From: from, To: '+12025550100', Body: body, NumMedia: '0', ApiVersion: '2010-04-01' };
+        return {
+          ...request,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sign(authToken, `${signedBase}${path}`, params) },
+          body: new URLSearchParams(params).toString(),
+        };
+      },
+    }],
+  });
+  return {
+    requests: result.requests.total,
+    perSecond: result.requests.total / seconds,
+    p99: result.latency.p99,
+    p50: result.latency.p50,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+export const inbound: Benchmark = {
+  name: 'inbound',
+  description: 'signed Twilio inbound webhooks (STOP, keyword, plain) per second and p99, beside a bare Fastify route',
+  async run({ engine, database, log }: BenchContext): Promise<BenchResult[]> {
+    const standIn = await startTwilioStandIn();
+    const bare = Fastify({ logger: false });
+    bare.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    bare.post('/bare', async (_request, reply) => reply.type('text/xml').send('<Response/>'));
+    await bare.listen({ host: '127.0.0.1', port: 0 });
+    const barePort = (bare.server.address() as { port: number }).port;
+
+    // The app's port must be known for ROSTER_PUBLIC_URL (signatures cover it): listen first on a probe, then reuse it.
+    const probe = Fastify();
+    await probe.listen({ host: '127.0.0.1', port: 0 });
+    const port = (probe.server.address() as { port: number }).port;
+    await probe.close();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const config = loadConfig({
+      ROSTER_LOG_LEVEL: 'silent',
+      ROSTER_SMS_GATEWAY: 'twilio',
+      ROSTER_PUBLIC_URL: publicUrl,
+      ROSTER_TWILIO_ACCOUNT_SID: standIn.accountSid,
+      ROSTER_TWILIO_AUTH_TOKEN: standIn.authToken,
+      ROSTER_TWILIO_FROM: '+12025550100',
+      ROSTER_TWILIO_API_BASE_URL: standIn.baseUrl,
+      ROSTER_TWILIO_LOOKUP_BASE_URL: standIn.baseUrl,
+    });
+    const app = await buildApp(config, { database });
+    await app.listen({ host: '127.0.0.1', port });
+    try {
+      const { companyId } = await createCompany(database, { name: 'Inbound bench', adminEmail: `bench-${randomBytes(4).toString('hex')}@example.org`, adminPassword: 'benchmark password' });
+      const auth = { companyId, role: 'admin' as const, actor: { ...SYSTEM_ACTOR, label: 'benchmark' }, via: 'api_key' as const };
+      const campaign = await createCampaign(database, auth, { name: 'Bench campaign' });
+      await createOptInPath(database, auth, campaign.id, { name: 'Join', keywords: ['JOIN'], welcome_message: 'Welcome!' });
+      const path = `/api/v1/gateways/twilio/${companyId}/inbound`;
+
+      log('  warming up…');
+      await pound(`http://127.0.0.1:${barePort}`, '/bare', standIn.authToken, `http://127.0.0.1:${barePort}`, standIn.accountSid, 2);
+      const warmup = await pound(publicUrl, path, standIn.authToken, publicUrl, standIn.accountSid, 2);
+      // Two rounds in alternating order, so both sides see the same machine noise; each side's better round is its figure.
+      const rounds: Array<{ bare: Side; roster: Side }> = [];
+      for (let round = 0; round < 2; round++) {
+        const runBare = () => pound(`http://127.0.0.1:${barePort}`, '/bare', standIn.authToken, `http://127.0.0.1:${barePort}`, standIn.accountSid, SECONDS);
+        const runRoster = () => pound(publicUrl, path, standIn.authToken, publicUrl, standIn.accountSid, SECONDS);
+        if (round % 2 === 0) {
+          const b = await runBare();
+          rounds.push({ bare: b, roster: await runRoster() });
+        } else {
+          const r = await runRoster();
+          rounds.push({ roster: r, bare: await runBare() });
+        }
+        await standIn.callbacksSettled();
+        log(`  round ${round + 1}: bare ${Math.round(rounds[round]!.bare.perSecond)}/s p99 ${rounds[round]!.bare.p99} ms; roster ${Math.round(rounds[round]!.roster.perSecond)}/s p99 ${rounds[round]!.roster.p99} ms`);
+      }
+      const best = (pick: (r: { bare: Side; roster: Side }) => Side) => rounds.map(pick).sort((x, y) => y.perSecond - x.perSecond)[0]!;
+      const rosterSide = best((r) => r.roster);
+      const bareSide = best((r) => r.bare);
+      const recorded = Number((await database.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('company_id', '=', companyId).where('direction', '=', 'inbound').executeTakeFirstOrThrow()).n);
+      const answered = [warmup, ...rounds.map((r) => r.roster)].reduce((sum, side) => sum + side.requests - side.non2xx - side.errors, 0);
+      const share = rosterSide.perSecond / bareSide.perSecond;
+      console.log(`\ninbound webhooks on ${engine} (${CONNECTIONS} connections, ${SECONDS} s per side and round):`);
+      console.log(textTable(
+        ['side', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
+        [
+          ['roster', Math.round(rosterSide.perSecond).toString(), String(rosterSide.p50), String(rosterSide.p99), String(rosterSide.non2xx), String(rosterSide.errors)],
+          ['bare fastify', Math.round(bareSide.perSecond).toString(), String(bareSide.p50), String(bareSide.p99), String(bareSide.non2xx), String(bareSide.errors)],
+        ],
+        new Set([1, 2, 3, 4, 5]),
+      ));
+      console.log(`throughput share ${(share * 100).toFixed(1)}% (goal ≥ ${GOAL_SHARE * 100}%), p99 ${rosterSide.p99} ms (goal ≤ ${GOAL_P99_MS} ms)`);
+      return [{
+        benchmark: 'inbound',
+        engine,
+        rows: rosterSide.requests,
+        unit: 'webhooks',
+        service: measurement(rosterSide.requests, SECONDS, `signed Twilio inbound webhooks through Roster (${CONNECTIONS} connections)`),
+        raw: measurement(bareSide.requests, SECONDS, 'the same requests to a bare Fastify route answering 200'),
+        ratio: bareSide.perSecond / rosterSide.perSecond,
+        details: {
+          throughputShare: share,
+          goalShare: GOAL_SHARE,
+          rosterP99Ms: rosterSide.p99,
+          rosterP50Ms: rosterSide.p50,
+          bareP99Ms: bareSide.p99,
+          goalP99Ms: GOAL_P99_MS,
+          non2xx: rosterSide.non2xx,
+          errors: rosterSide.errors,
+          // Every webhook answered 200 must have left exactly one inbound message (each had its own MessageSid).
+          inboundMessagesRecorded: recorded,
+          webhooksAnswered: answered,
+          repliesSentToStandIn: standIn.messages.length,
+        },
+      }];
+    } finally {
+      await app.close();
+      await bare.close();
+      await standIn.close();
+    }
+  },
+};
