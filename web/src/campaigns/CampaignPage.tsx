@@ -1,54 +1,20 @@
-import { Alert, Anchor, Breadcrumbs, Button, Center, Group, Loader, Modal, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Group, Loader, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconFlag, IconPencil, IconTrash } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { ApiError } from '../api/client';
 import { useCompanySettings } from '../api/queries';
 import { formatCount, formatDateTime } from '../profiles/format';
 import { useSession } from '../session/session';
+import { ConfirmButton } from '../ui/ConfirmButton';
+import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
+import { Section } from '../ui/Section';
 import { CampaignForm } from './CampaignForm';
 import { CampaignStatusBadge } from './CampaignStatusBadge';
 import { CampaignSubscribers } from './CampaignSubscribers';
 import { OptInPaths } from './OptInPaths';
 import { SUBSCRIPTION_STATE_LABELS, SUBSCRIPTION_STATES } from './types';
 import { useCampaign, useDeleteCampaign, useEndCampaign } from './useCampaigns';
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Paper withBorder radius="md" p="md" component="section" aria-label={title}>
-      <Title order={4} mb="sm">
-        {title}
-      </Title>
-      {children}
-    </Paper>
-  );
-}
-
-function ConfirmButton(props: { label: string; title: string; text: string; confirm: string; color?: string; icon: ReactNode; pending: boolean; error: Error | null; onConfirm: () => void }) {
-  const [opened, modal] = useDisclosure(false);
-  return (
-    <>
-      <Button variant="light" color={props.color} leftSection={props.icon} onClick={modal.open}>
-        {props.label}
-      </Button>
-      <Modal opened={opened} onClose={modal.close} title={props.title}>
-        <Stack>
-          <Text size="sm">{props.text}</Text>
-          {props.error && <Alert color="red">{props.error.message}</Alert>}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={modal.close}>
-              Cancel
-            </Button>
-            <Button color={props.color} loading={props.pending} onClick={props.onConfirm}>
-              {props.confirm}
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
-  );
-}
 
 /** One campaign: its status and counts, its opt-in paths and its subscribers; edit, end, delete. */
 export function CampaignPage() {
@@ -62,17 +28,7 @@ export function CampaignPage() {
   const remove = useDeleteCampaign(id);
   const navigate = useNavigate();
 
-  const breadcrumbs = (current: string) => (
-    <Breadcrumbs>
-      <Text size="sm" c="dimmed">
-        Home
-      </Text>
-      <Anchor component={Link} to="/campaigns" size="sm">
-        Campaigns
-      </Anchor>
-      <Text size="sm">{current}</Text>
-    </Breadcrumbs>
-  );
+  const breadcrumbs = (current: string) => <HomeBreadcrumbs trail={[{ label: 'Campaigns', to: '/campaigns' }, { label: current }]} />;
 
   if (campaign.isPending) {
     return (
@@ -123,7 +79,7 @@ export function CampaignPage() {
                 icon={<IconFlag size={16} />}
                 pending={end.isPending}
                 error={end.error}
-                onConfirm={() => end.mutate()}
+                onConfirm={(close) => end.mutate(undefined, { onSuccess: close })}
               />
             )}
             {role === 'admin' && (

@@ -1,9 +1,9 @@
-import { Alert, Anchor, Button, Group, Loader, Pagination, Select, Stack, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Group, Loader, Pagination, Select, Stack, Table, Text } from '@mantine/core';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { formatDateTime, fullName, plural } from '../profiles/format';
+import { fullName, plural } from '../profiles/format';
 import { formatPhoneNumber } from '../profiles/phoneDisplay';
-import { SubscriptionBadge } from './SubscriptionBadge';
+import { RemoveSubscriptionCell, SubscriptionCells, SubscriptionHeaderCells } from './SubscriptionCells';
 import { SUBSCRIPTION_STATE_LABELS, SUBSCRIPTION_STATES } from './types';
 import { useCampaignSubscribers, useRemoveSubscription } from './useCampaigns';
 
@@ -46,10 +46,7 @@ export function CampaignSubscribers({ campaignId, homeCountry, canEdit }: { camp
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>Profile</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Opt-in path</Table.Th>
-                <Table.Th>Activated</Table.Th>
-                <Table.Th>Opted out</Table.Th>
+                <SubscriptionHeaderCells />
                 {canEdit && <Table.Th />}
               </Table.Tr>
             </Table.Thead>
@@ -62,38 +59,8 @@ export function CampaignSubscribers({ campaignId, homeCountry, canEdit }: { camp
                     </Anchor>
                     {fullName(s) && <Text size="xs">{fullName(s)}</Text>}
                   </Table.Td>
-                  <Table.Td>
-                    <SubscriptionBadge status={s.status} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{s.opt_in_path_name ?? 'Added by staff'}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{s.activated_at ? formatDateTime(s.activated_at) : ''}</Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{s.opted_out_at ? formatDateTime(s.opted_out_at) : ''}</Text>
-                    {s.opt_out_source && (
-                      <Text size="xs" c="dimmed">
-                        {s.opt_out_source}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  {canEdit && (
-                    <Table.Td>
-                      {(s.status === 'active' || s.status === 'pending') && (
-                        <Button
-                          variant="subtle"
-                          color="red"
-                          size="xs"
-                          loading={remove.isPending && remove.variables === s.id}
-                          onClick={() => remove.mutate(s.id)}
-                        >
-                          Remove
-                        </Button>
-                      )}
-                    </Table.Td>
-                  )}
+                  <SubscriptionCells subscription={s} />
+                  {canEdit && <RemoveSubscriptionCell subscription={s} remove={remove} label={`Remove ${s.phone_number ? formatPhoneNumber(s.phone_number, homeCountry) : `profile ${s.profile_id}`}`} />}
                 </Table.Tr>
               ))}
             </Table.Tbody>

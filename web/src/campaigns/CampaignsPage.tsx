@@ -1,9 +1,10 @@
-import { Alert, Anchor, Breadcrumbs, Button, Center, Group, Loader, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Group, Loader, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { formatDateTime } from '../profiles/format';
 import { useSession } from '../session/session';
+import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
 import { CampaignForm } from './CampaignForm';
 import { CampaignStatusBadge } from './CampaignStatusBadge';
 import { useCampaigns } from './useCampaigns';
@@ -25,12 +26,7 @@ export function CampaignsPage() {
 
   return (
     <Stack gap="md">
-      <Breadcrumbs>
-        <Text size="sm" c="dimmed">
-          Home
-        </Text>
-        <Text size="sm">Campaigns</Text>
-      </Breadcrumbs>
+      <HomeBreadcrumbs trail={[{ label: 'Campaigns' }]} />
       <Group justify="space-between">
         <Title order={2}>Campaigns</Title>
         {canEdit && (

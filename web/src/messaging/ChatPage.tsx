@@ -1,4 +1,4 @@
-import { Alert, Anchor, Breadcrumbs, Button, Center, Group, Loader, Paper, ScrollArea, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Group, Loader, Paper, ScrollArea, Stack, Text, Title } from '@mantine/core';
 import { IconUser } from '@tabler/icons-react';
 import { useEffect, useRef } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
@@ -9,6 +9,7 @@ import { fullName } from '../profiles/format';
 import { formatPhoneNumber } from '../profiles/phoneDisplay';
 import { SubscriptionStatusLabel } from '../profiles/SubscriptionStatusLabel';
 import { useSession } from '../session/session';
+import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
 import { Conversation, oldestFirst } from './Conversation';
 import { OptOutButton } from './OptOutButton';
 import { SendBox } from './SendBox';
@@ -48,15 +49,7 @@ export function ChatPage() {
 
   return (
     <Stack gap="md">
-      <Breadcrumbs>
-        <Text size="sm" c="dimmed">
-          Home
-        </Text>
-        <Anchor component={Link} to={state.backTo ?? (fromInbox ? '/inbox' : '/profiles')} size="sm">
-          {fromInbox ? 'Inbox' : 'Profiles'}
-        </Anchor>
-        <Text size="sm">Chat</Text>
-      </Breadcrumbs>
+      <HomeBreadcrumbs trail={[{ label: fromInbox ? 'Inbox' : 'Profiles', to: state.backTo ?? (fromInbox ? '/inbox' : '/profiles') }, { label: 'Chat' }]} />
       {profile.error ? (
         <Alert color={profile.error instanceof ApiError && profile.error.status === 404 ? 'yellow' : 'red'} title="Could not open this conversation">
           {profile.error instanceof ApiError && profile.error.status === 404 ? 'No such profile; it may have been deleted.' : profile.error.message}

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Breadcrumbs, Button, Center, Group, Loader, Pagination, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Center, Group, Loader, Pagination, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { IconMessage } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useCompanySettings } from '../api/queries';
@@ -6,6 +6,7 @@ import { formatDateTime, fullName, plural } from '../profiles/format';
 import { formatPhoneNumber } from '../profiles/phoneDisplay';
 import { SubscriptionStatusLabel } from '../profiles/SubscriptionStatusLabel';
 import { useSession } from '../session/session';
+import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
 import type { ChatLinkState } from './ChatPage';
 import { OptOutButton } from './OptOutButton';
 import type { InboxConversation } from './types';
@@ -86,12 +87,7 @@ export function InboxPage() {
 
   return (
     <Stack gap="md">
-      <Breadcrumbs>
-        <Text size="sm" c="dimmed">
-          Home
-        </Text>
-        <Text size="sm">Inbox</Text>
-      </Breadcrumbs>
+      <HomeBreadcrumbs trail={[{ label: 'Inbox' }]} />
       <Group justify="space-between">
         <Title order={2}>Inbox</Title>
         {inbox.data && (

@@ -1,6 +1,5 @@
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
 import { IconUserOff } from '@tabler/icons-react';
+import { ConfirmButton } from '../ui/ConfirmButton';
 import { useOptOutProfile } from './useMessaging';
 
 interface OptOutButtonProps {
@@ -15,30 +14,19 @@ interface OptOutButtonProps {
 
 /** Opts a profile out of everything after a confirmation. */
 export function OptOutButton({ profileId, reason, label = 'Opt out', size = 'sm', settlePossibleOptOuts = false }: OptOutButtonProps) {
-  const [opened, modal] = useDisclosure(false);
   const optOut = useOptOutProfile();
   return (
-    <>
-      <Button color="red" variant="light" size={size} leftSection={<IconUserOff size={16} />} onClick={modal.open}>
-        {label}
-      </Button>
-      <Modal opened={opened} onClose={modal.close} title="Opt this person out?">
-        <Stack>
-          <Text size="sm">
-            They are opted out of every campaign at once and Roster will not text them again. The profile will read “Undeliverable - {reason}”. Staff can
-            opt them in again later.
-          </Text>
-          {optOut.error && <Alert color="red">{optOut.error.message}</Alert>}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={modal.close}>
-              Cancel
-            </Button>
-            <Button color="red" loading={optOut.isPending} onClick={() => optOut.mutate({ profileId, reason, settlePossibleOptOuts }, { onSuccess: modal.close })}>
-              Opt out
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
+    <ConfirmButton
+      label={label}
+      title="Opt this person out?"
+      text={`They are opted out of every campaign at once and Roster will not text them again. The profile will read “Undeliverable - ${reason}”. Staff can opt them in again later.`}
+      confirm="Opt out"
+      color="red"
+      size={size}
+      icon={<IconUserOff size={16} />}
+      pending={optOut.isPending}
+      error={optOut.error}
+      onConfirm={(close) => optOut.mutate({ profileId, reason, settlePossibleOptOuts }, { onSuccess: close })}
+    />
   );
 }

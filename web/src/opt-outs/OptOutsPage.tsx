@@ -1,20 +1,10 @@
-import { Breadcrumbs, Paper, Stack, Text, Title } from '@mantine/core';
-import type { ReactNode } from 'react';
+import { Stack, Title } from '@mantine/core';
 import { useCompanySettings } from '../api/queries';
 import { useSession } from '../session/session';
+import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
+import { Section } from '../ui/Section';
 import { BlacklistSection } from './BlacklistSection';
 import { ManualOptOutSection } from './ManualOptOutSection';
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Paper withBorder radius="md" p="md" component="section" aria-label={title}>
-      <Title order={4} mb="sm">
-        {title}
-      </Title>
-      {children}
-    </Paper>
-  );
-}
 
 /** Home › Opt-outs: Manual Opt-Out of numbers and the company blacklist. */
 export function OptOutsPage() {
@@ -22,12 +12,7 @@ export function OptOutsPage() {
   const company = useCompanySettings();
   return (
     <Stack gap="md">
-      <Breadcrumbs>
-        <Text size="sm" c="dimmed">
-          Home
-        </Text>
-        <Text size="sm">Opt-outs</Text>
-      </Breadcrumbs>
+      <HomeBreadcrumbs trail={[{ label: 'Opt-outs' }]} />
       <Title order={2}>Opt-outs</Title>
       <Section title="Manual Opt-Out">
         <ManualOptOutSection canEdit={role !== undefined && role !== 'viewer'} />

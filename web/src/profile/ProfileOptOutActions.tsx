@@ -1,5 +1,4 @@
-import { Alert, Button, Group, Modal, Stack, Text } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { Button } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { IconMessage, IconUserCheck } from '@tabler/icons-react';
 import { Link } from 'react-router';
@@ -7,40 +6,29 @@ import { optOutLiftedBy } from '../../../src/features/profiles/profile-rules';
 import { api } from '../api/client';
 import type { Profile } from '../api/types';
 import { OptOutButton } from '../messaging/OptOutButton';
+import { ConfirmButton } from '../ui/ConfirmButton';
 
 function OptInAgainButton({ profile }: { profile: Profile }) {
-  const [opened, modal] = useDisclosure(false);
   const queryClient = useQueryClient();
   const optIn = useMutation({
     mutationFn: () => api<Profile>('POST', `/profiles/${profile.id}/opt-in-again`),
     onSuccess: async (updated) => {
       queryClient.setQueryData(['profile', profile.id], updated);
-      modal.close();
       await Promise.all(['profiles', 'messages', 'inbox', 'campaigns', 'audit'].map((key) => queryClient.invalidateQueries({ queryKey: [key] })));
     },
   });
   return (
-    <>
-      <Button variant="light" color="teal" leftSection={<IconUserCheck size={16} />} onClick={modal.open}>
-        Opt in again
-      </Button>
-      <Modal opened={opened} onClose={modal.close} title="Opt this person in again?">
-        <Stack>
-          <Text size="sm">
-            This undoes “{profile.opted_out_source}” and brings back the subscriptions it ended. Only do this if the person asked for it.
-          </Text>
-          {optIn.error && <Alert color="red">{optIn.error.message}</Alert>}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={modal.close}>
-              Cancel
-            </Button>
-            <Button color="teal" loading={optIn.isPending} onClick={() => optIn.mutate()}>
-              Opt in again
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </>
+    <ConfirmButton
+      label="Opt in again"
+      title="Opt this person in again?"
+      text={`This undoes “${profile.opted_out_source}” and brings back the subscriptions it ended. Only do this if the person asked for it.`}
+      confirm="Opt in again"
+      color="teal"
+      icon={<IconUserCheck size={16} />}
+      pending={optIn.isPending}
+      error={optIn.error}
+      onConfirm={(close) => optIn.mutate(undefined, { onSuccess: close })}
+    />
   );
 }
 

@@ -1,6 +1,6 @@
-import { Alert, Anchor, Breadcrumbs, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Breadcrumbs, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { IconPencil } from '@tabler/icons-react';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { ApiError } from '../api/client';
 import { useCompanySettings, useCustomFields } from '../api/queries';
@@ -10,6 +10,7 @@ import { formatPhoneNumber } from '../profiles/phoneDisplay';
 import type { ProfileLinkState } from '../profiles/ProfilesTable';
 import { SubscriptionStatusLabel } from '../profiles/SubscriptionStatusLabel';
 import { useSession } from '../session/session';
+import { Section } from '../ui/Section';
 import { AuditTrail } from './AuditTrail';
 import { DeleteProfileButton } from './DeleteProfileButton';
 import { Fact, FactGrid } from './ProfileFacts';
@@ -19,17 +20,6 @@ import { ProfileOptOutActions } from './ProfileOptOutActions';
 import { ProfileSubscriptions } from './ProfileSubscriptions';
 import { ProfileEditForm } from './ProfileEditForm';
 import { useProfile } from './useProfile';
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Paper withBorder radius="md" p="md" component="section" aria-label={title}>
-      <Title order={4} mb="sm">
-        {title}
-      </Title>
-      {children}
-    </Paper>
-  );
-}
 
 const CONTACT_FIELDS = ['first_name', 'last_name', 'email', 'street1', 'street2', 'city', 'state', 'postal_code', 'country'] as const;
 const LOCATION_FIELDS = [

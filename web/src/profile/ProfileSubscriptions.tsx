@@ -4,10 +4,9 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import type { Profile } from '../api/types';
 import { CampaignStatusBadge } from '../campaigns/CampaignStatusBadge';
-import { SubscriptionBadge } from '../campaigns/SubscriptionBadge';
+import { RemoveSubscriptionCell, SubscriptionCells, SubscriptionHeaderCells } from '../campaigns/SubscriptionCells';
 import type { SubscribeResult } from '../campaigns/types';
 import { useCampaigns, useOptInPaths, useRemoveSubscription, useSubscribe } from '../campaigns/useCampaigns';
-import { formatDateTime } from '../profiles/format';
 
 const OUTCOME_TEXT: Record<SubscribeResult['outcome'], { text: string; color: string }> = {
   subscribed: { text: 'Subscribed.', color: 'teal' },
@@ -83,10 +82,7 @@ export function ProfileSubscriptions({ profile, canEdit }: { profile: Profile; c
           <Table.Thead>
             <Table.Tr>
               <Table.Th>Campaign</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Opt-in path</Table.Th>
-              <Table.Th>Activated</Table.Th>
-              <Table.Th>Opted out</Table.Th>
+              <SubscriptionHeaderCells />
               {canEdit && <Table.Th />}
             </Table.Tr>
           </Table.Thead>
@@ -101,39 +97,8 @@ export function ProfileSubscriptions({ profile, canEdit }: { profile: Profile; c
                     {s.campaign_status === 'ended' && <CampaignStatusBadge status="ended" />}
                   </Group>
                 </Table.Td>
-                <Table.Td>
-                  <SubscriptionBadge status={s.status} />
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{s.opt_in_path_name ?? 'Added by staff'}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{s.activated_at ? formatDateTime(s.activated_at) : ''}</Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{s.opted_out_at ? formatDateTime(s.opted_out_at) : ''}</Text>
-                  {s.opt_out_source && (
-                    <Text size="xs" c="dimmed">
-                      {s.opt_out_source}
-                    </Text>
-                  )}
-                </Table.Td>
-                {canEdit && (
-                  <Table.Td>
-                    {(s.status === 'active' || s.status === 'pending') && (
-                      <Button
-                        variant="subtle"
-                        color="red"
-                        size="xs"
-                        loading={remove.isPending && remove.variables === s.id}
-                        onClick={() => remove.mutate(s.id)}
-                        aria-label={`Remove from ${s.campaign_name}`}
-                      >
-                        Remove
-                      </Button>
-                    )}
-                  </Table.Td>
-                )}
+                <SubscriptionCells subscription={s} />
+                {canEdit && <RemoveSubscriptionCell subscription={s} remove={remove} label={`Remove from ${s.campaign_name}`} />}
               </Table.Tr>
             ))}
           </Table.Tbody>
