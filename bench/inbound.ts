@@ -26,7 +26,7 @@ const GOAL_SHARE = 0.4;
 const GOAL_P99_MS = 50;
 const SECONDS = 10;
 const CONNECTIONS = 10;
-const NUMBERS = 2000;
+const NUMBERS = 500;
 
 function sign(authToken: string, url: string, params: Record<string, string>): string {
   let data = url;

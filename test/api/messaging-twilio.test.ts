@@ -157,6 +157,26 @@ describeEachEngine('messaging through Twilio', (engine) => {
     });
   });
 
+  it('tenancy: a signed status report for company A\'s message sent to company B\'s URL changes nothing', async () => {
+    const B = await t.company('Twilio B');
+    const p = await newProfile();
+    const { sent, now } = await send(p.id);
+    expect(now).toMatchObject({ status: 'delivered' });
+    const sid = standIn.messages.find((m) => m.body === 'Hello from Roster' && m.to === p.phone)!.sid;
+    for (const url of [`${base}/api/v1/gateways/twilio/${B.companyId}/status`, `${base}/api/v1/gateways/twilio/${B.companyId}/status?message=${sent.id}`]) {
+      const params = { MessageSid: sid, MessageStatus: 'undelivered', ErrorCode: '30005', AccountSid: standIn.accountSid, To: p.phone };
+      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signTwilioRequest(standIn.authToken, url, params) }, body: new URLSearchParams(params).toString() });
+      expect(res.status).toBe(200);
+    }
+    expect((await ok('GET', `/api/v1/profiles/${p.id}/messages`)).data[0]).toMatchObject({ id: sent.id, status: 'delivered', error_code: null });
+    expect(await profile(p.id)).toMatchObject({ opted_out_at: null });
+    // And B's inbound webhook records into B only.
+    const phone = nextPhone();
+    expect((await standIn.sendInbound(inboundUrl(B.companyId), { from: phone, to: OUR_NUMBER, body: 'hello B' })).status).toBe(200);
+    expect((await call('GET', `/api/v1/profiles/lookup?phone_number=${encodeURIComponent(phone)}`)).statusCode).toBe(404);
+    expect((await t.call(B.apiKey, 'GET', `/api/v1/profiles/lookup?phone_number=${encodeURIComponent(phone)}`)).json()).toMatchObject({ source_type: 'Unknown' });
+  });
+
   describe('outbound through the Messages API', () => {
     it('is delivered (status callbacks move it forward) and the carrier comes from Lookup', async () => {
       const p = await newProfile();
