@@ -1,8 +1,11 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
-import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
 import { createCompany } from '../src/features/accounts/accounts.service.js';
 import { SYSTEM_ACTOR } from '../src/features/audit/audit.js';
 import { createCampaign, createOptInPath } from '../src/features/campaigns/campaigns.service.js';
@@ -12,15 +15,27 @@ import { type Benchmark, type BenchContext, type BenchResult, measurement } from
 
 /**
  * Inbound webhook throughput (SPEC §4, issue 4): autocannon over loopback posts signed Twilio inbound-message webhooks
- * to the real server (`roster serve`'s app on the engine, the Twilio gateway pointed at the stand-in on 127.0.0.1,
- * which also receives the replies and posts their status callbacks back), and the same requests to a bare Fastify
- * route that only answers 200, in the same process and the same run. Requests mix STOP (10%), an opt-in keyword with a
- * welcome message (20%) and plain messages (70%) from a pool of numbers, so the run includes new profiles, opt-outs,
- * subscriptions and replies; every request has its own MessageSid and a valid X-Twilio-Signature (the bare side gets
+ * to the real server (`roster serve`'s app on the engine, in a process of its own, its Twilio gateway pointed at the
+ * stand-in on 127.0.0.1 in this process, which also receives the replies and posts their status callbacks back), and
+ * the same requests to a bare Fastify route that only answers 200 (also in a process of its own), in the same run.
+ * Requests mix STOP (10%), an opt-in keyword with a welcome message (20%) and plain messages (70%) from a pool of
+ * 500 numbers, so the run includes new profiles, opt-outs, subscriptions and replies; every request has its own MessageSid and a valid X-Twilio-Signature (the bare side gets
  * the same requests, so signing costs both sides alike).
  *
  * Goals: throughput ≥ 40% of the bare route's; p99 latency ≤ 50 ms.
  */
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SERVER = join(ROOT, 'bench/lib/inbound-server.ts');
+
+/** A free loopback port, so ROSTER_PUBLIC_URL (which Twilio signs) is known before the server listens. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 const GOAL_SHARE = 0.4;
 const GOAL_P99_MS = 50;
@@ -82,31 +97,30 @@ export const inbound: Benchmark = {
   description: 'signed Twilio inbound webhooks (STOP, keyword, plain) per second and p99, beside a bare Fastify route',
   async run({ engine, database, log }: BenchContext): Promise<BenchResult[]> {
     const standIn = await startTwilioStandIn();
-    const bare = Fastify({ logger: false });
-    bare.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    bare.post('/bare', async (_request, reply) => reply.type('text/xml').send('<Response/>'));
-    await bare.listen({ host: '127.0.0.1', port: 0 });
-    const barePort = (bare.server.address() as { port: number }).port;
-
-    // The app's port must be known for ROSTER_PUBLIC_URL (signatures cover it): listen first on a probe, then reuse it.
-    const probe = Fastify();
-    await probe.listen({ host: '127.0.0.1', port: 0 });
-    const port = (probe.server.address() as { port: number }).port;
-    await probe.close();
+    const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
-    const config = loadConfig({
-      ROSTER_LOG_LEVEL: 'silent',
-      ROSTER_SMS_GATEWAY: 'twilio',
-      ROSTER_PUBLIC_URL: publicUrl,
-      ROSTER_TWILIO_ACCOUNT_SID: standIn.accountSid,
-      ROSTER_TWILIO_AUTH_TOKEN: standIn.authToken,
-      ROSTER_TWILIO_FROM: '+12025550100',
-      ROSTER_TWILIO_API_BASE_URL: standIn.baseUrl,
-      ROSTER_TWILIO_LOOKUP_BASE_URL: standIn.baseUrl,
-    });
-    const app = await buildApp(config, { database });
-    await app.listen({ host: '127.0.0.1', port });
+    const url = database.engine === 'sqlite' ? `sqlite:${database.sqlite!.name}` : (database.pgPool!.options as { connectionString: string }).connectionString;
+    const children: ChildProcess[] = [];
+    const start = async (mode: 'roster' | 'bare', env: Record<string, string>) => {
+      const child = spawn(process.execPath, [...(process.env.ROSTER_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ROSTER_BENCH_PROFILE_DIR}`] : []), '--import', 'tsx', SERVER, mode], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(child);
+      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+      return (JSON.parse(line) as { port: number }).port;
+    };
     try {
+      const barePort = await start('bare', { PORT: '0', ROSTER_LOG_LEVEL: 'silent' });
+      await start('roster', {
+        PORT: String(port),
+        ROSTER_DATABASE_URL: url,
+        ROSTER_LOG_LEVEL: 'silent',
+        ROSTER_SMS_GATEWAY: 'twilio',
+        ROSTER_PUBLIC_URL: publicUrl,
+        ROSTER_TWILIO_ACCOUNT_SID: standIn.accountSid,
+        ROSTER_TWILIO_AUTH_TOKEN: standIn.authToken,
+        ROSTER_TWILIO_FROM: '+12025550100',
+        ROSTER_TWILIO_API_BASE_URL: standIn.baseUrl,
+        ROSTER_TWILIO_LOOKUP_BASE_URL: standIn.baseUrl,
+      });
       const { companyId } = await createCompany(database, { name: 'Inbound bench', adminEmail: `bench-${randomBytes(4).toString('hex')}@example.org`, adminPassword: 'benchmark password' });
       const auth = { companyId, role: 'admin' as const, actor: { ...SYSTEM_ACTOR, label: 'benchmark' }, via: 'api_key' as const };
       const campaign = await createCampaign(database, auth, { name: 'Bench campaign' });
@@ -171,8 +185,12 @@ export const inbound: Benchmark = {
         },
       }];
     } finally {
-      await app.close();
-      await bare.close();
+      for (const child of children) {
+        if (child.exitCode === null) {
+          child.kill('SIGTERM');
+          await once(child, 'exit');
+        }
+      }
       await standIn.close();
     }
   },
