@@ -1,6 +1,8 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYSTEM_ACTOR } from '../../src/features/audit/audit.js';
 import { loadDemoProfiles } from '../../src/features/demo/demo-data.js';
+import { manualOptOut } from '../../src/features/opt-outs/opt-outs.service.js';
 import { launchChromium, type RunningRoster, startRoster } from './harness.js';
 
 /**
@@ -16,12 +18,14 @@ describe('Phone simulator, Chat and Inbox in the browser', () => {
   let browser: Browser;
   let page: Page;
   let textableId: number;
+  let secondId: number;
 
   beforeAll(async () => {
     roster = await startRoster();
     await loadDemoProfiles(roster.database, roster.companyId, 2, { seed: 42 });
     const row = await roster.database.db.selectFrom('profiles').select('id').where('company_id', '=', roster.companyId).where('phone_number', '=', '+12025550100').executeTakeFirstOrThrow();
     textableId = row.id;
+    secondId = (await roster.database.db.selectFrom('profiles').select('id').where('company_id', '=', roster.companyId).where('phone_number', '=', '+12025550101').executeTakeFirstOrThrow()).id;
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
     page.setDefaultTimeout(10_000);
@@ -109,6 +113,34 @@ describe('Phone simulator, Chat and Inbox in the browser', () => {
     await page.getByRole('dialog', { name: 'Opt this person out?' }).getByRole('button', { name: 'Opt out' }).click();
     await expect.poll(() => page.getByTestId('untextable-reason').innerText().catch(() => ''), POLL).toContain('Undeliverable - Opt-out from Inbox');
     expect(await page.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
+  });
+
+  it('refuses a send, with the reason, to a profile opted out after the chat was opened', async () => {
+    await page.goto(`${roster.baseUrl}/profiles/${secondId}/chat`);
+    await page.getByRole('heading', { name: 'Chat with (202) 555-0101' }).waitFor();
+    await page.getByRole('textbox', { name: 'Message' }).fill('Are you coming?');
+    // Hold the conversation's refetches (they are answered later, unchanged) so that the send, not a poll, is what
+    // learns of the opt-out.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/api\/v1\/profiles\/\d+\/messages\?/, async (route) => {
+      await held;
+      // The app may have dropped a held refetch meanwhile (a newer one replaces it); then there is nothing to pass on.
+      await route.continue().catch(() => undefined);
+    });
+    try {
+      await manualOptOut(roster.database, roster.companyId, SYSTEM_ACTOR, ['+12025550101']);
+      await page.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => page.getByTestId('send-refused').innerText().catch(() => ''), POLL).toContain('Undeliverable - Manual Opt-Out');
+    } finally {
+      release();
+      await page.unroute(/\/api\/v1\/profiles\/\d+\/messages\?/);
+    }
+    await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).isDisabled(), POLL).toBe(true);
+    expect(await page.getByTestId('untextable-reason').innerText()).toContain('Undeliverable - Manual Opt-Out');
+    // What was typed is kept, and nothing was sent.
+    expect(await page.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('Are you coming?');
+    expect(await bodies(page.getByRole('log', { name: 'Messages' }))).not.toContain('Are you coming?');
   });
 
   it('creates a campaign with a keyword; texting the keyword subscribes the number and it gets the welcome message', async () => {

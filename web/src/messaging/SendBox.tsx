@@ -37,7 +37,7 @@ export function SendBox({ profileId, textable, untextableReason }: SendBoxProps)
             {untextableReason ?? 'Roster may not text this number.'}
           </Alert>
         )}
-        {refused && refused !== untextableReason && (
+        {refused && (
           <Alert color="red" title="Not sent" data-testid="send-refused" withCloseButton onClose={() => send.reset()}>
             {refused}
           </Alert>

@@ -40,8 +40,11 @@ export function useSendMessage(profileId: number) {
   const invalidate = useInvalidateMessaging();
   return useMutation({
     mutationFn: (body: string) => api<Message>('POST', `/profiles/${profileId}/messages`, { body }),
-    // A refusal also means the profile changed (e.g. a STOP arrived): show the conversation as it is now.
-    onSettled: invalidate,
+    // A refusal also means the profile changed (e.g. a STOP arrived): show the conversation as it is now. Not awaited,
+    // so the refusal and its reason show at once rather than after every refetch.
+    onSettled: () => {
+      void invalidate();
+    },
   });
 }
 
