@@ -9,14 +9,13 @@ import autocannon from 'autocannon';
 import { createCompany } from '../src/features/accounts/accounts.service.js';
 import { SYSTEM_ACTOR } from '../src/features/audit/audit.js';
 import { createCampaign, createOptInPath } from '../src/features/campaigns/campaigns.service.js';
-import { startTwilioStandIn } from '../test/stand-ins/twilio.js';
 import { textTable } from './lib/latency.js';
 import { type Benchmark, type BenchContext, type BenchResult, measurement } from './lib/types.js';
 
 /**
  * Inbound webhook throughput (SPEC §4, issue 4): autocannon over loopback posts signed Twilio inbound-message webhooks
  * to the real server (`roster serve`'s app on the engine, in a process of its own, its Twilio gateway pointed at the
- * stand-in on 127.0.0.1 in this process, which also receives the replies and posts their status callbacks back), and
+ * stand-in on 127.0.0.1, in a third process, which also receives the replies and posts their status callbacks back), and
  * the same requests to a bare Fastify route that only answers 200 (also in a process of its own), in the same run.
  * Requests mix STOP (10%), an opt-in keyword with a welcome message (20%) and plain messages (70%) from a pool of
  * 500 numbers, so the run includes new profiles, opt-outs, subscriptions and replies; every request has its own MessageSid and a valid X-Twilio-Signature (the bare side gets
@@ -27,6 +26,7 @@ import { type Benchmark, type BenchContext, type BenchResult, measurement } from
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER = join(ROOT, 'bench/lib/inbound-server.ts');
+const STAND_IN = join(ROOT, 'bench/lib/twilio-stand-in-server.ts');
 
 /** A free loopback port, so ROSTER_PUBLIC_URL (which Twilio signs) is known before the server listens. */
 async function freePort(): Promise<number> {
@@ -96,20 +96,26 @@ export const inbound: Benchmark = {
   name: 'inbound',
   description: 'signed Twilio inbound webhooks (STOP, keyword, plain) per second and p99, beside a bare Fastify route',
   async run({ engine, database, log }: BenchContext): Promise<BenchResult[]> {
-    const standIn = await startTwilioStandIn();
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
     const url = database.engine === 'sqlite' ? `sqlite:${database.sqlite!.name}` : (database.pgPool!.options as { connectionString: string }).connectionString;
     const children: ChildProcess[] = [];
-    const start = async (mode: 'roster' | 'bare', env: Record<string, string>) => {
-      const child = spawn(process.execPath, [...(process.env.ROSTER_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ROSTER_BENCH_PROFILE_DIR}`] : []), '--import', 'tsx', SERVER, mode], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = new Map<ChildProcess, AsyncIterator<string>>();
+    const exits = new Map<ChildProcess, Promise<unknown>>();
+    const start = async <T>(script: string, args: string[], env: Record<string, string> = {}): Promise<T> => {
+      const profile = process.env.ROSTER_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ROSTER_BENCH_PROFILE_DIR}`] : [];
+      const child = spawn(process.execPath, [...profile, '--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
       children.push(child);
-      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-      return (JSON.parse(line) as { port: number }).port;
+      exits.set(child, once(child, 'exit'));
+      const reader = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+      lines.set(child, reader);
+      return JSON.parse((await reader.next()).value as string) as T;
     };
+    const standInProcess = () => children[0]!;
+    const standIn = await start<{ baseUrl: string; accountSid: string; authToken: string }>(STAND_IN, []);
     try {
-      const barePort = await start('bare', { PORT: '0', ROSTER_LOG_LEVEL: 'silent' });
-      await start('roster', {
+      const barePort = (await start<{ port: number }>(SERVER, ['bare'], { PORT: '0', ROSTER_LOG_LEVEL: 'silent' })).port;
+      await start(SERVER, ['roster'], {
         PORT: String(port),
         ROSTER_DATABASE_URL: url,
         ROSTER_LOG_LEVEL: 'silent',
@@ -142,7 +148,6 @@ export const inbound: Benchmark = {
           const r = await runRoster();
           rounds.push({ roster: r, bare: await runBare() });
         }
-        await standIn.callbacksSettled();
         log(`  round ${round + 1}: bare ${Math.round(rounds[round]!.bare.perSecond)}/s p99 ${rounds[round]!.bare.p99} ms; roster ${Math.round(rounds[round]!.roster.perSecond)}/s p99 ${rounds[round]!.roster.p99} ms`);
       }
       const best = (pick: (r: { bare: Side; roster: Side }) => Side) => rounds.map(pick).sort((x, y) => y.perSecond - x.perSecond)[0]!;
@@ -181,17 +186,17 @@ export const inbound: Benchmark = {
           // Every webhook answered 200 must have left exactly one inbound message (each had its own MessageSid).
           inboundMessagesRecorded: recorded,
           webhooksAnswered: answered,
-          repliesSentToStandIn: standIn.messages.length,
+          repliesSentToStandIn: await (async () => {
+            standInProcess().kill('SIGTERM');
+            return (JSON.parse((await lines.get(standInProcess())!.next()).value as string) as { messages: number }).messages;
+          })(),
         },
       }];
     } finally {
       for (const child of children) {
-        if (child.exitCode === null) {
-          child.kill('SIGTERM');
-          await once(child, 'exit');
-        }
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        await exits.get(child);
       }
-      await standIn.close();
     }
   },
 };
