@@ -97,6 +97,24 @@ describeEachEngine('messaging through the simulator', (engine) => {
       }
     });
 
+    it('a number already opted out (blacklisted, or by staff) gets no STOP confirmation; the company can turn the confirmation off', async () => {
+      const listed = await subscriber();
+      await ok('POST', '/api/v1/blacklist', { phone_number: listed.phone }, 201);
+      expect((await text(listed.phone, 'STOP')).replies).toEqual([]);
+      const staffOut = await subscriber();
+      await ok('POST', `/api/v1/profiles/${staffOut.id}/opt-out`, { reason: 'Manual Opt-Out' });
+      expect((await text(staffOut.phone, 'STOP')).replies).toEqual([]);
+      expect(await profile(staffOut.id)).toMatchObject({ opted_out_source: 'Texted a STOP word' });
+      expect(gateway.sent().filter((m) => m.to === listed.phone || m.to === staffOut.phone)).toEqual([]);
+      await ok('PATCH', '/api/v1/company', { stop_reply: '' });
+      const quiet = await subscriber();
+      expect((await text(quiet.phone, 'STOP')).replies).toEqual([]);
+      await ok('PATCH', '/api/v1/company', { stop_reply: 'Bye now.' });
+      const custom = await subscriber();
+      expect((await text(custom.phone, 'STOP')).replies.map((r: { body: string }) => r.body)).toEqual(['Bye now.']);
+      await ok('PATCH', '/api/v1/company', { stop_reply: null });
+    });
+
     it('"stop!" opts out; "don\'t stop" is only flagged as a possible opt-out, which a person can dismiss', async () => {
       const stopper = await subscriber();
       await text(stopper.phone, 'stop!');

@@ -367,9 +367,11 @@ export class Messaging {
     switch (intent) {
       case 'stop': {
         const result = await optOutProfile(trx, companyId, INBOUND_ACTOR, profileId, 'Texted a STOP word', at);
-        // One confirmation per opt-out; a gateway that classified the STOP itself (Twilio Advanced Opt-Out) has sent its own.
+        // One confirmation, only when this STOP is what opted the profile out: a profile already out (by staff, the blacklist,
+        // a bounce) was getting nothing and gets nothing now. A gateway that classified the STOP itself (Twilio Advanced
+        // Opt-Out) has sent its own.
         const text = stopReply(company.stop_reply);
-        return text && result.outcome !== 'unchanged' && inbound.optOutType !== 'STOP' ? [{ body: text, intent: 'stop', campaignId: null }] : [];
+        return text && result.outcome === 'opted_out' && inbound.optOutType !== 'STOP' ? [{ body: text, intent: 'stop', campaignId: null }] : [];
       }
       case 'start': {
         await resubscribeAfterStop(trx, companyId, INBOUND_ACTOR, profileId, at);
