@@ -69,7 +69,8 @@ async function pound(url: string, path: string, authToken: string, signedBase: s
       path,
       setupRequest: (request) => {
         n += 1;
-        const roll = n % 10;
+        // The kind of message shifts on every pass over the numbers, so each number sends plain texts, keywords and STOPs.
+        const roll = (n + Math.floor(n / NUMBERS)) % 10;
         const body = roll === 0 ? 'STOP' : roll <= 2 ? 'join' : `plain message ${n}`;
         const from = `+1617${String(5550000 + ((n * 7919) % NUMBERS)).padStart(7, '0')}`;
         const sid = `SM${randomBytes(16).toString('hex')}`;
