@@ -1,11 +1,15 @@
 import { Alert, Anchor, Stack, Title } from '@mantine/core';
 import { Link, Navigate, Route, Routes } from 'react-router';
 import { ExportsPage } from './exports/ExportsPage';
+import { GroupPage } from './groups/GroupPage';
+import { GroupsPage } from './groups/GroupsPage';
 import { AppLayout } from './layout/AppLayout';
 import { ProfilePage } from './profile/ProfilePage';
 import { ProfilesPage } from './profiles/ProfilesPage';
 import { LoginPage } from './session/LoginPage';
 import { RequireSession } from './session/RequireSession';
+import { UploadPage } from './uploads/UploadPage';
+import { UploadsPage } from './uploads/UploadsPage';
 
 function NotFoundPage() {
   return (
@@ -37,6 +41,10 @@ export function App() {
         <Route path="profiles" element={<ProfilesPage />} />
         <Route path="profiles/:id" element={<ProfilePage />} />
         <Route path="reports/exports" element={<ExportsPage />} />
+        <Route path="groups" element={<GroupsPage />} />
+        <Route path="groups/:id" element={<GroupPage />} />
+        <Route path="uploads" element={<UploadsPage />} />
+        <Route path="uploads/:id" element={<UploadPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

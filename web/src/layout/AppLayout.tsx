@@ -1,6 +1,6 @@
 import { AppShell, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFileExport, IconHome, IconLogout, IconReport, IconUsers } from '@tabler/icons-react';
+import { IconFileExport, IconHome, IconLogout, IconReport, IconUpload, IconUsers, IconUsersGroup } from '@tabler/icons-react';
 import { Link, Outlet, useLocation } from 'react-router';
 import { useLogout, useSession } from '../session/session';
 
@@ -12,7 +12,11 @@ const NAVIGATION = [
   {
     label: 'Home',
     icon: IconHome,
-    pages: [{ label: 'Profiles', to: '/profiles', icon: IconUsers }],
+    pages: [
+      { label: 'Profiles', to: '/profiles', icon: IconUsers },
+      { label: 'Groups', to: '/groups', icon: IconUsersGroup },
+      { label: 'Upload', to: '/uploads', icon: IconUpload },
+    ],
   },
   {
     label: 'Reports',

@@ -1,0 +1,123 @@
+import { Alert, Anchor, Breadcrumbs, Button, Center, Group as Row, List, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { IconDownload, IconUsersGroup } from '@tabler/icons-react';
+import { Link, useParams } from 'react-router';
+import { formatCount, formatDateTime, plural } from '../profiles/format';
+import { UploadCountCards, UploadProgress, UploadStatusBadge } from './UploadParts';
+import { useUpload } from './useUploads';
+
+/** Home › Upload › a file: the job's live progress, then where every row ended and the report of rejected rows. */
+export function UploadPage() {
+  const idParam = useParams().id;
+  const id = Number(idParam);
+  const valid = Number.isSafeInteger(id) && id > 0;
+  const upload = useUpload(valid ? id : null);
+  const u = upload.data;
+
+  return (
+    <Stack gap="md">
+      <Breadcrumbs>
+        <Text size="sm" c="dimmed">
+          Home
+        </Text>
+        <Anchor component={Link} to="/uploads" size="sm">
+          Upload
+        </Anchor>
+        <Text size="sm">{u?.file_name ?? `Upload #${idParam}`}</Text>
+      </Breadcrumbs>
+      {(!valid || upload.error) && (
+        <Alert color="red" title="No such upload">
+          {upload.error?.message ?? 'That is not an upload’s address.'}{' '}
+          <Anchor component={Link} to="/uploads">
+            Back to Upload
+          </Anchor>
+        </Alert>
+      )}
+      {valid && !u && !upload.error && (
+        <Center py="xl">
+          <Loader aria-label="Loading upload" />
+        </Center>
+      )}
+      {u && (
+        <>
+          <Row gap="sm" align="center">
+            <Title order={2}>{u.file_name}</Title>
+            <UploadStatusBadge upload={u} />
+          </Row>
+          <Text size="sm" c="dimmed">
+            Into the group{' '}
+            {u.group_id !== null ? (
+              <Anchor component={Link} to={`/groups/${u.group_id}`} size="sm">
+                {u.group_name}
+              </Anchor>
+            ) : (
+              u.group_name
+            )}{' '}
+            · started {formatDateTime(u.created_at)}
+            {u.finished_at && ` · finished ${formatDateTime(u.finished_at)}`}
+          </Text>
+
+          {(u.status === 'queued' || u.status === 'running') && (
+            <Paper withBorder radius="md" p="md">
+              <Stack gap="xs">
+                <UploadProgress upload={u} />
+                <Text size="sm" c="dimmed" data-testid="rows-done" aria-live="polite">
+                  {u.status === 'queued'
+                    ? 'Waiting for a worker…'
+                    : `${plural(u.rows_done, 'row')} read · ${formatCount(Math.round(u.bytes_done / 1024))} of ${formatCount(Math.round(u.bytes_total / 1024))} kB`}
+                </Text>
+                <Text size="xs" c="dimmed">
+                  You can leave this page: the upload goes on, and Home › Upload lists it.
+                </Text>
+              </Stack>
+            </Paper>
+          )}
+
+          {u.status === 'failed' && (
+            <Alert color="red" title="The upload failed" data-testid="upload-error">
+              {u.error}
+            </Alert>
+          )}
+
+          {u.status === 'done' && (
+            <Stack gap="sm">
+              <UploadProgress upload={u} />
+              <UploadCountCards counts={u.counts} />
+              <Row gap="sm">
+                {u.group_id !== null && (
+                  <Button component={Link} to={`/groups/${u.group_id}`} leftSection={<IconUsersGroup size={16} />}>
+                    Open the group “{u.group_name}”
+                  </Button>
+                )}
+                {u.rejected_url && u.counts.rejected > 0 && (
+                  <Button component="a" href={u.rejected_url} download variant="default" leftSection={<IconDownload size={16} />}>
+                    Download rejected rows
+                  </Button>
+                )}
+              </Row>
+              {u.counts.rejected > 0 && (
+                <Text size="sm" c="dimmed">
+                  The report lists each rejected row with its row number, the column, the value and the reason.
+                </Text>
+              )}
+            </Stack>
+          )}
+
+          {u.mapping && (
+            <Paper withBorder radius="md" p="sm">
+              <Text size="sm" fw={600} mb={4}>
+                Mapping
+              </Text>
+              <List size="sm" data-testid="upload-mapping">
+                {Object.entries(u.mapping).map(([header, field]) => (
+                  <List.Item key={header}>
+                    {header} → {field ?? <Text span c="dimmed" size="sm">skipped</Text>}
+                  </List.Item>
+                ))}
+              </List>
+            </Paper>
+          )}
+        </>
+      )}
+    </Stack>
+  );
+}

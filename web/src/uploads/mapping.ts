@@ -1,0 +1,37 @@
+import type { PreviewColumn, UploadMapping, UploadPreview } from './types';
+
+/** The field every upload needs a column for. */
+export const PHONE_FIELD = 'phone_number';
+
+/** The mapping the server proposed from the column names, as the form starts it. */
+export function proposedMapping(columns: readonly PreviewColumn[]): UploadMapping {
+  return Object.fromEntries(columns.map((column) => [column.header, column.field]));
+}
+
+/** What stops a mapping from being sent: no phone column, or two columns feeding one field. */
+export function mappingProblems(mapping: UploadMapping, fields: UploadPreview['fields']): string[] {
+  const problems: string[] = [];
+  const label = (key: string) => fields.find((f) => f.key === key)?.label ?? key;
+  const columnsByField = new Map<string, string[]>();
+  for (const [header, field] of Object.entries(mapping)) {
+    if (field === null) continue;
+    columnsByField.set(field, [...(columnsByField.get(field) ?? []), header]);
+  }
+  if (!columnsByField.has(PHONE_FIELD)) problems.push(`Map one column to ${label(PHONE_FIELD)}: every row needs a phone number.`);
+  for (const [field, headers] of columnsByField) {
+    if (headers.length > 1) problems.push(`${headers.map((h) => `“${h}”`).join(' and ')} all map to ${label(field)}; map one of them, skip the others.`);
+  }
+  return problems;
+}
+
+const DELIMITERS: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'vertical bar' };
+
+/** "comma", "semicolon", "tab" … for the detected separator. */
+export function delimiterName(delimiter: string): string {
+  return DELIMITERS[delimiter] ?? `“${delimiter}”`;
+}
+
+/** The group name a file suggests: its name without the extension. */
+export function groupNameOfFile(fileName: string): string {
+  return fileName.replace(/\.(csv|txt|tsv)$/i, '').trim();
+}
