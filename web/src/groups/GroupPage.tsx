@@ -3,9 +3,10 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconUserMinus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useCustomFields } from '../api/queries';
+import { useCompanySettings, useCustomFields } from '../api/queries';
 import type { Profile } from '../api/types';
 import { formatDateTime, fullName, plural } from '../profiles/format';
+import { formatPhoneNumber } from '../profiles/phoneDisplay';
 import { ProfilesPage } from '../profiles/ProfilesPage';
 import { useProfileListState, useProfilePage } from '../profiles/useProfileList';
 import { useSession } from '../session/session';
@@ -61,8 +62,9 @@ function SavedFilter({ group }: { group: Group }) {
   );
 }
 
-function memberLabel(profile: Profile): string {
-  return [profile.phone_number ?? 'No valid number', fullName(profile)].filter(Boolean).join(' · ');
+function memberLabel(profile: Profile, homeCountry: string): string {
+  const phone = profile.phone_number ? formatPhoneNumber(profile.phone_number, homeCountry) : 'No valid number';
+  return [phone, fullName(profile)].filter(Boolean).join(' · ');
 }
 
 /**
@@ -75,6 +77,7 @@ function RemoveMembersButton({ group }: { group: Group }) {
   const shown = useProfilePage(state).data?.data ?? [];
   const [selected, setSelected] = useState<number[]>([]);
   const remove = useRemoveMembers(group.id);
+  const homeCountry = useCompanySettings().data?.default_country ?? 'US';
   const open = () => {
     setSelected([]);
     remove.reset();
@@ -97,7 +100,7 @@ function RemoveMembersButton({ group }: { group: Group }) {
           <Checkbox.Group value={selected.map(String)} onChange={(values) => setSelected(values.map(Number))} aria-label="Members on this page">
             <Stack gap={6} mah={360} style={{ overflowY: 'auto' }}>
               {shown.map((profile) => (
-                <Checkbox key={profile.id} value={String(profile.id)} label={memberLabel(profile)} />
+                <Checkbox key={profile.id} value={String(profile.id)} label={memberLabel(profile, homeCountry)} />
               ))}
             </Stack>
           </Checkbox.Group>

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { saveProblems } from '../groups/GroupActions';
 import { plural } from '../profiles/format';
-import { delimiterName, groupNameOfFile, mappingProblems, proposedMapping } from './mapping';
+import { delimiterName, encodingName, groupNameOfFile, mappingProblems, proposedMapping } from './mapping';
 import type { UploadMapping, UploadPreview } from './types';
 import { usePreviewUpload, useStartUpload } from './useUploads';
 
@@ -137,7 +137,7 @@ export function UploadForm() {
               <Row gap="xs">
                 <Title order={4}>Preview and mapping</Title>
                 <Badge variant="light" data-testid="preview-encoding" style={{ textTransform: 'none' }}>
-                  {preview.data.encoding}
+                  {encodingName(preview.data.encoding)}
                 </Badge>
                 <Badge variant="light" color="gray" data-testid="preview-delimiter" style={{ textTransform: 'none' }}>
                   {delimiterName(preview.data.delimiter)}-separated

@@ -31,6 +31,13 @@ export function delimiterName(delimiter: string): string {
   return DELIMITERS[delimiter] ?? `“${delimiter}”`;
 }
 
+const ENCODINGS: Record<string, string> = { 'utf-8': 'UTF-8', 'windows-1252': 'Windows-1252 (Latin-1)' };
+
+/** The detected encoding as people write it. */
+export function encodingName(encoding: string): string {
+  return ENCODINGS[encoding.toLowerCase()] ?? encoding;
+}
+
 /** The group name a file suggests: its name without the extension. */
 export function groupNameOfFile(fileName: string): string {
   return fileName.replace(/\.(csv|txt|tsv)$/i, '').trim();
