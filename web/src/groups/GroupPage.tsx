@@ -1,6 +1,6 @@
 import { Alert, Anchor, Breadcrumbs, Button, Center, Checkbox, Group as Row, List, Loader, Modal, Paper, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconUserMinus } from '@tabler/icons-react';
+import { IconUpload, IconUserMinus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useCompanySettings, useCustomFields } from '../api/queries';
@@ -162,7 +162,14 @@ export function GroupPage() {
         title: g.name,
         actions: canWrite ? (
           <>
-            {g.kind === 'uploaded' && <RemoveMembersButton group={g} />}
+            {g.kind === 'uploaded' && (
+              <>
+                <Button variant="default" component={Link} to={`/uploads?group=${encodeURIComponent(g.name)}`} leftSection={<IconUpload size={16} />}>
+                  Upload more
+                </Button>
+                <RemoveMembersButton group={g} />
+              </>
+            )}
             <RenameGroupButton group={g} />
             <DeleteGroupButton group={g} onDeleted={() => void navigate('/groups')} />
           </>

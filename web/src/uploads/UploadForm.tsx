@@ -1,7 +1,7 @@
 import { Alert, Badge, Button, FileInput, Group as Row, List, Paper, ScrollArea, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { IconFileTypeCsv, IconUpload } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { saveProblems } from '../groups/GroupActions';
 import { plural } from '../profiles/format';
 import { delimiterName, encodingName, groupNameOfFile, mappingProblems, proposedMapping } from './mapping';
@@ -68,8 +68,10 @@ function MappingTable({ preview, mapping, onChange }: { preview: UploadPreview; 
  */
 export function UploadForm() {
   const [file, setFile] = useState<File | null>(null);
-  const [groupName, setGroupName] = useState('');
-  const [nameTouched, setNameTouched] = useState(false);
+  // A group's page links here with its name (?group=…), to upload more rows into it.
+  const [params] = useSearchParams();
+  const [groupName, setGroupName] = useState(params.get('group') ?? '');
+  const [nameTouched, setNameTouched] = useState(params.has('group'));
   const [mapping, setMapping] = useState<UploadMapping>({});
   const [showProblems, setShowProblems] = useState(false);
   const preview = usePreviewUpload();
