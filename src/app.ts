@@ -18,6 +18,8 @@ import { auditRoutes } from './features/audit/audit.routes.js';
 import { campaignsRoutes } from './features/campaigns/campaigns.routes.js';
 import { customFieldsRoutes } from './features/custom-fields/custom-fields.routes.js';
 import { exportsRoutes } from './features/exports/exports.routes.js';
+import { groupsRoutes } from './features/groups/groups.routes.js';
+import { uploadsRoutes } from './features/uploads/uploads.routes.js';
 import { optOutsRoutes } from './features/opt-outs/opt-outs.routes.js';
 import { profilesRoutes } from './features/profiles/profiles.routes.js';
 
@@ -74,6 +76,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     await campaignsRoutes(api, ctx);
     await optOutsRoutes(api, ctx);
     await exportsRoutes(api, ctx);
+    await groupsRoutes(api, ctx);
+    await uploadsRoutes(api, ctx);
   }, { prefix: '/api/v1' });
   return app as unknown as App;
 }

@@ -16,6 +16,8 @@ export interface Config {
   sessionTtlMs: number;
   /** Milliseconds an export's file is kept after it is written (SPEC §6: files expire). */
   exportTtlMs: number;
+  /** Largest CSV file an upload accepts, in bytes (SPEC §7). */
+  uploadMaxBytes: number;
 }
 
 const boolish = z
@@ -35,6 +37,7 @@ const envSchema = z.object({
   ROSTER_COOKIE_SECURE: boolish.default(false),
   ROSTER_SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 14),
   ROSTER_EXPORT_TTL_HOURS: z.coerce.number().positive().max(24 * 365).default(24 * 7),
+  ROSTER_UPLOAD_MAX_MB: z.coerce.number().positive().max(100_000).default(200),
 });
 
 /** Reads and validates the environment once; every bad variable is reported together. */
@@ -65,5 +68,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.ROSTER_COOKIE_SECURE,
     sessionTtlMs: e.ROSTER_SESSION_TTL_HOURS * 3600_000,
     exportTtlMs: e.ROSTER_EXPORT_TTL_HOURS * 3600_000,
+    uploadMaxBytes: Math.floor(e.ROSTER_UPLOAD_MAX_MB * 1024 * 1024),
   };
 }

@@ -4,6 +4,7 @@ import { foundation } from './migrations/001_foundation.js';
 import { profileListPostgres, profileListShared, profileListSqlite } from './migrations/002_profile_list.js';
 import { subscriptionsPostgres, subscriptionsShared, subscriptionsSqlite } from './migrations/003_subscriptions.js';
 import { exportsTable } from './migrations/004_exports.js';
+import { groupsUploadsPostgres, groupsUploadsShared, groupsUploadsSqlite } from './migrations/006_groups_uploads.js';
 
 /** Ordered; a name is never reused or edited once released. `sql` is for both engines, or one text per engine. */
 const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, string> }> = [
@@ -11,6 +12,7 @@ const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, str
   { name: '002_profile_list', sql: { sqlite: profileListShared + profileListSqlite, postgres: profileListShared + profileListPostgres } },
   { name: '003_subscriptions', sql: { sqlite: subscriptionsShared + subscriptionsSqlite, postgres: subscriptionsShared + subscriptionsPostgres } },
   { name: '004_exports', sql: exportsTable },
+  { name: '006_groups_uploads', sql: { sqlite: groupsUploadsShared + groupsUploadsSqlite, postgres: groupsUploadsShared + groupsUploadsPostgres } },
 ];
 
 const TYPES: Record<Engine, Record<string, string>> = {

@@ -144,6 +144,49 @@ export async function upsertProfiles(
     }
   }
   const context = await inputContext(database, companyId);
+  const { results, rounds } = prepareUpsert(inputs, context);
+  const run = () =>
+    database.db.transaction().execute(async (trx) => {
+      for (const round of rounds) await upsertRound({ db: trx, engine: database.engine }, companyId, actor, originOf, round, results);
+    });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run();
+      return results;
+    } catch (error) {
+      // Another writer created one of these numbers between our read and our insert; the next pass sees it as existing.
+      // Or (PostgreSQL) it lost a deadlock on the shared profile counters to another writer; the next pass goes through.
+      if (!(database.isUniqueViolation(error) || isTransientConflict(error)) || attempt >= MAX_UPSERT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** What validating a profile input needs of the company (its country, custom fields, gender options); read once per batch. */
+export type ProfileInputContext = Awaited<ReturnType<typeof inputContext>>;
+
+/** Reads the company's ProfileInputContext. */
+export function profileInputContext(database: Database, companyId: number): Promise<ProfileInputContext> {
+  return inputContext(database, companyId);
+}
+
+/**
+ * upsertProfiles inside the caller's transaction, without retrying (the caller runs its whole transaction again on
+ * a unique violation or deadlock): for uploads, which commit their own progress and counts with the rows they write.
+ */
+export async function upsertProfilesInTransaction(
+  scope: DbScope,
+  context: ProfileInputContext,
+  companyId: number,
+  actor: Actor,
+  inputs: readonly ProfileInput[],
+  origin: Origin,
+): Promise<UpsertResult[]> {
+  const { results, rounds } = prepareUpsert(inputs, context);
+  for (const round of rounds) await upsertRound(scope, companyId, actor, () => origin, round, results);
+  return results;
+}
+
+function prepareUpsert(inputs: readonly ProfileInput[], context: InputContext) {
   const results: UpsertResult[] = new Array(inputs.length);
   const valid: Array<{ index: number; value: ValidProfileInput & { phone: string } }> = [];
   inputs.forEach((input, index) => {
@@ -162,20 +205,7 @@ export async function upsertProfiles(
   }
   // upsertRound locks existing rows, then inserts new ones, each in this order: concurrent batches wait for each other but never deadlock.
   for (const round of rounds) round.sort((x, y) => (x.value.phone < y.value.phone ? -1 : x.value.phone > y.value.phone ? 1 : 0));
-  const run = () =>
-    database.db.transaction().execute(async (trx) => {
-      for (const round of rounds) await upsertRound({ db: trx, engine: database.engine }, companyId, actor, originOf, round, results);
-    });
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await run();
-      return results;
-    } catch (error) {
-      // Another writer created one of these numbers between our read and our insert; the next pass sees it as existing.
-      // Or (PostgreSQL) it lost a deadlock on the shared profile counters to another writer; the next pass goes through.
-      if (!(database.isUniqueViolation(error) || isTransientConflict(error)) || attempt >= MAX_UPSERT_ATTEMPTS) throw error;
-    }
-  }
+  return { results, rounds };
 }
 
 // Each retry sees every number committed before it, so a few passes settle even a crowd of writers.
