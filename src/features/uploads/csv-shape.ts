@@ -134,3 +134,29 @@ export function firstLine(text: string): string {
 export function delimiterName(d: Delimiter): string {
   return d === '\t' ? 'tab' : d === ';' ? 'semicolon' : 'comma';
 }
+
+/** The line on which a quote opens that is never closed (RFC 4180: "" inside quotes is an escaped quote), or null. */
+export function unclosedQuoteLine(text: string): number | null {
+  let quoted = false;
+  let line = 1;
+  let openedOn = 1;
+  let fieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') i++;
+        else quoted = false;
+      } else if (c === '\n') line++;
+      continue;
+    }
+    if (c === '"' && fieldStart) {
+      quoted = true;
+      openedOn = line;
+    }
+    if (c === '\n') line++;
+    // Only a quote at the start of a cell opens a quoted cell (relax_quotes keeps others as text).
+    fieldStart = c === ',' || c === ';' || c === '\t' || c === '\n' || c === '\r';
+  }
+  return quoted ? openedOn : null;
+}

@@ -53,12 +53,12 @@ function decoder(encoding: UploadEncoding, onBytes: (n: number) => void): Transf
 }
 
 /** A csv-parse error as a person can act on it. */
-function describeCsvError(error: unknown): AppError {
+function describeCsvError(error: unknown, lastGoodLine: number): AppError {
   const e = error as { code?: string; message?: string; lines?: number };
   const line = e.lines ? ` (line ${e.lines})` : '';
   switch (e.code) {
     case 'CSV_QUOTE_NOT_CLOSED':
-      return new AppError('invalid_input', `The file has an opening quote that is never closed${line}: every quoted cell must end with a quote. Nothing was imported.`);
+      return new AppError('invalid_input', `The file has an opening quote that is never closed (in the row after line ${lastGoodLine}): every quoted cell must end with a quote. Nothing was imported.`);
     case 'CSV_MAX_RECORD_SIZE':
       return new AppError('invalid_input', `A row is longer than ${MAX_RECORD_CHARS.toLocaleString('en-US')} characters${line}, usually an unbalanced quote. Nothing was imported.`);
     default:
@@ -98,10 +98,12 @@ export async function* readCsvBatches(
   text.on('error', (error) => parser.destroy(error));
   source.pipe(text).pipe(parser);
   let batch: CsvRecord[] = [];
+  let lastGoodLine = 0;
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: Info }>) {
       // The line the record starts on: where it ended, less the line breaks inside its quoted cells.
       batch.push({ rowNumber: item.info.lines - newlines(item.record), cells: item.record });
+      lastGoodLine = item.info.lines;
       if (batch.length >= options.batchRows) {
         yield batch;
         batch = [];
@@ -109,7 +111,7 @@ export async function* readCsvBatches(
     }
   } catch (error) {
     if (error instanceof AppError || error instanceof NotUtf8Error || (error as Error).name === 'AbortError') throw error;
-    if ((error as { code?: string }).code?.startsWith('CSV_')) throw describeCsvError(error);
+    if ((error as { code?: string }).code?.startsWith('CSV_')) throw describeCsvError(error, lastGoodLine);
     throw error;
   } finally {
     source.destroy();

@@ -16,7 +16,7 @@ import { validateProfileInput } from '../profiles/profile-input.js';
 import { type ProfileInputContext, profileInputContext, upsertProfilesInTransaction } from '../profiles/profiles.service.js';
 import {
   binaryProblem, CUSTOM_PREFIX, type Delimiter, delimiterName, detectDelimiter, detectEncoding, firstLine, guessMapping, isUploadField,
-  STANDARD_UPLOAD_FIELDS, type UploadEncoding,
+  STANDARD_UPLOAD_FIELDS, unclosedQuoteLine, type UploadEncoding,
 } from './csv-shape.js';
 import { NotUtf8Error, readCsvBatches } from './upload-reader.js';
 import * as repo from './uploads.repository.js';
@@ -112,7 +112,7 @@ export function inspectSample(sample: Buffer, complete: boolean): FileShape {
   } catch (error) {
     const e = error as { code?: string; lines?: number; message?: string };
     if (e.code === 'CSV_QUOTE_NOT_CLOSED' && !complete) records = parse(text.slice(0, text.lastIndexOf('\n', text.length - 2) + 1) || header, { delimiter, bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, to: 11 }) as string[][];
-    else throw new AppError('invalid_input', e.code === 'CSV_QUOTE_NOT_CLOSED' ? `The file has an opening quote that is never closed (line ${e.lines ?? '?'}): every quoted cell must end with a quote` : `The file could not be read as CSV: ${e.message ?? String(error)}`, { field: 'file' });
+    else throw new AppError('invalid_input', e.code === 'CSV_QUOTE_NOT_CLOSED' ? `The file has an opening quote that is never closed (line ${unclosedQuoteLine(text) ?? e.lines ?? '?'}): every quoted cell must end with a quote` : `The file could not be read as CSV: ${e.message ?? String(error)}`, { field: 'file' });
   }
   const [headers = [], ...rows] = records;
   return { encoding, delimiter, headers: headers.map((h) => h.trim()), rows };
