@@ -1,8 +1,9 @@
 import { Alert, Anchor, Breadcrumbs, Button, Center, Group as Row, List, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconDownload, IconUsersGroup } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
-import { formatCount, formatDateTime, plural } from '../profiles/format';
-import { UploadCountCards, UploadProgress, UploadStatusBadge } from './UploadParts';
+import { formatDateTime } from '../profiles/format';
+import { delimiterName, encodingName, fieldKeyLabel } from './mapping';
+import { duplicatesNote, phaseText, UploadCountCards, UploadProgress, UploadStatusBadge } from './UploadParts';
 import { useUpload } from './useUploads';
 
 /** Home › Upload › a file: the job's live progress, then where every row ended and the report of rejected rows. */
@@ -52,7 +53,7 @@ export function UploadPage() {
             ) : (
               u.group_name
             )}{' '}
-            · started {formatDateTime(u.created_at)}
+            · by {u.created_by.label} · started {formatDateTime(u.created_at)}
             {u.finished_at && ` · finished ${formatDateTime(u.finished_at)}`}
           </Text>
 
@@ -60,10 +61,8 @@ export function UploadPage() {
             <Paper withBorder radius="md" p="md">
               <Stack gap="xs">
                 <UploadProgress upload={u} />
-                <Text size="sm" c="dimmed" data-testid="rows-done" aria-live="polite">
-                  {u.status === 'queued'
-                    ? 'Waiting for a worker…'
-                    : `${plural(u.rows_done, 'row')} read · ${formatCount(Math.round(u.bytes_done / 1024))} of ${formatCount(Math.round(u.bytes_total / 1024))} kB`}
+                <Text size="sm" c="dimmed" data-testid="upload-phase" aria-live="polite">
+                  {phaseText(u)}
                 </Text>
                 <Text size="xs" c="dimmed">
                   You can leave this page: the upload goes on, and Home › Upload lists it.
@@ -94,6 +93,11 @@ export function UploadPage() {
                   </Button>
                 )}
               </Row>
+              {duplicatesNote(u.counts) && (
+                <Text size="sm" data-testid="duplicates-note">
+                  {duplicatesNote(u.counts)}
+                </Text>
+              )}
               {u.counts.rejected > 0 && (
                 <Text size="sm" c="dimmed">
                   The report lists each rejected row with its row number, the column, the value and the reason.
@@ -106,11 +110,17 @@ export function UploadPage() {
             <Paper withBorder radius="md" p="sm">
               <Text size="sm" fw={600} mb={4}>
                 Mapping
+                {u.encoding && u.delimiter && (
+                  <Text span size="sm" c="dimmed" fw={400}>
+                    {' '}
+                    · read as {encodingName(u.encoding)}, {delimiterName(u.delimiter)}-separated
+                  </Text>
+                )}
               </Text>
               <List size="sm" data-testid="upload-mapping">
                 {Object.entries(u.mapping).map(([header, field]) => (
                   <List.Item key={header}>
-                    {header} → {field ?? <Text span c="dimmed" size="sm">skipped</Text>}
+                    {header} → {field ? fieldKeyLabel(field) : <Text span c="dimmed" size="sm">skipped</Text>}
                   </List.Item>
                 ))}
               </List>

@@ -1,5 +1,5 @@
 import { Badge, Group as Row, Progress, SimpleGrid, Paper, Text } from '@mantine/core';
-import { formatCount } from '../profiles/format';
+import { formatCount, plural } from '../profiles/format';
 import type { Upload, UploadCounts } from './types';
 
 export const STATUS: Record<Upload['status'], { label: string; color: string }> = {
@@ -18,11 +18,21 @@ export function UploadStatusBadge({ upload }: { upload: Upload }) {
   );
 }
 
-/** How far the job has read the file, by bytes (the only measure known before the last row). */
+/** How far the whole job is (reading the file, then writing profiles), as the server measures it. */
 export function uploadPercent(upload: Upload): number {
   if (upload.status === 'done') return 100;
-  if (!upload.bytes_total) return 0;
-  return Math.min(100, Math.floor((upload.bytes_done / upload.bytes_total) * 100));
+  return Math.max(0, Math.min(100, Math.floor(upload.progress * 100)));
+}
+
+/** What the job is doing now, in words. */
+export function phaseText(upload: Upload): string {
+  if (upload.status === 'queued') return 'Waiting for a worker…';
+  if (upload.phase === 'staging') return `Reading and checking the file: ${plural(upload.rows_done, 'row')} · ${formatCount(Math.round(upload.bytes_done / 1024))} of ${formatCount(Math.round(upload.bytes_total / 1024))} kB`;
+  if (upload.phase === 'merging') {
+    const written = upload.counts.created + upload.counts.updated + upload.counts.unchanged + upload.counts.rejected;
+    return `Writing profiles: ${formatCount(written)} of ${plural(upload.counts.rows, 'row')}`;
+  }
+  return 'Finishing…';
 }
 
 export function UploadProgress({ upload, width }: { upload: Upload; width?: number }) {
@@ -66,4 +76,10 @@ export function UploadCountCards({ counts }: { counts: UploadCounts }) {
 /** The counts in one line, for the list of past uploads. */
 export function countsLine(counts: UploadCounts): string {
   return `${formatCount(counts.created)} created · ${formatCount(counts.updated)} updated · ${formatCount(counts.unchanged)} unchanged · ${formatCount(counts.rejected)} rejected`;
+}
+
+/** Why some rejected rows were rejected although their number was fine. */
+export function duplicatesNote(counts: UploadCounts): string | null {
+  if (!counts.duplicates) return null;
+  return `${plural(counts.duplicates, 'rejected row')} repeated a number that appears again later in the file; the later row was used.`;
 }

@@ -27,6 +27,9 @@ function UploadRow({ upload }: { upload: Upload }) {
       </Table.Td>
       <Table.Td style={{ whiteSpace: 'nowrap' }}>
         <Text size="sm">{formatDateTime(upload.created_at)}</Text>
+        <Text size="xs" c="dimmed">
+          {upload.created_by.label}
+        </Text>
       </Table.Td>
       <Table.Td>
         <UploadStatusBadge upload={upload} />

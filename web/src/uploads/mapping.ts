@@ -38,6 +38,15 @@ export function encodingName(encoding: string): string {
   return ENCODINGS[encoding.toLowerCase()] ?? encoding;
 }
 
+const CUSTOM_PREFIX = 'custom:';
+
+/** A field key as people read it where the preview's labels are not at hand: "First name", "Union local (custom field)". */
+export function fieldKeyLabel(key: string): string {
+  if (key.startsWith(CUSTOM_PREFIX)) return `${key.slice(CUSTOM_PREFIX.length)} (custom field)`;
+  const words = key.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /** The group name a file suggests: its name without the extension. */
 export function groupNameOfFile(fileName: string): string {
   return fileName.replace(/\.(csv|txt|tsv)$/i, '').trim();

@@ -9,6 +9,8 @@ export interface UploadCounts {
   updated: number;
   unchanged: number;
   rejected: number;
+  /** Of the rejected rows, those whose number appears again later in the file (the later row is used). */
+  duplicates: number;
 }
 
 /** Column header → field key, or null for a skipped column. */
@@ -20,12 +22,19 @@ export interface Upload {
   group_id: number | null;
   group_name: string;
   status: UploadStatus;
+  /** staging (reading and checking the file), merging (writing profiles) or finished. */
+  phase: string;
   error: string | null;
   bytes_total: number;
   bytes_done: number;
   rows_done: number;
+  /** 0 to 1 over the whole job, both phases. */
+  progress: number;
   counts: UploadCounts;
   mapping: UploadMapping | null;
+  encoding: string | null;
+  delimiter: string | null;
+  created_by: { type: string; id: number | null; label: string };
   created_at: string;
   finished_at: string | null;
   rejected_url: string | null;
