@@ -14,11 +14,12 @@ import { DEFAULT_DEMO_SEED } from '../src/features/demo/demo-data.js';
 import { bulkUpsert } from './bulk-upsert.js';
 import { exportBench } from './export.js';
 import { profileList } from './profile-list.js';
+import { uploadBench } from './upload.js';
 import { postgresUrl, withFreshDatabase } from './lib/engines.js';
 import { formatTable, writeResults } from './lib/report.js';
 import type { Benchmark, BenchOptions, BenchResult } from './lib/types.js';
 
-const BENCHMARKS: readonly Benchmark[] = [bulkUpsert, profileList, exportBench];
+const BENCHMARKS: readonly Benchmark[] = [bulkUpsert, profileList, exportBench, uploadBench];
 
 const OPTIONS = {
   rows: { type: 'string' },

@@ -170,19 +170,21 @@ export function profileInputContext(database: Database, companyId: number): Prom
 }
 
 /**
- * upsertProfiles inside the caller's transaction, without retrying (the caller runs its whole transaction again on
- * a unique violation or deadlock): for uploads, which commit their own progress and counts with the rows they write.
+ * upsertProfiles of inputs already checked by validateProfileInput, inside the caller's transaction, without retrying
+ * (the caller runs its whole transaction again on a unique violation or deadlock): for uploads, which check each row
+ * once while reading the file and commit their own progress and counts with the rows they write. `auditCreated: false`
+ * leaves out the per-profile "created" entries (the upload's own entry records them); changes are always audited.
  */
-export async function upsertProfilesInTransaction(
+export async function upsertValidProfilesInTransaction(
   scope: DbScope,
-  context: ProfileInputContext,
   companyId: number,
   actor: Actor,
-  inputs: readonly ProfileInput[],
+  values: ReadonlyArray<ValidProfileInput & { phone: string }>,
   origin: Origin,
+  options: { auditCreated?: boolean } = {},
 ): Promise<UpsertResult[]> {
-  const { results, rounds } = prepareUpsert(inputs, context);
-  for (const round of rounds) await upsertRound(scope, companyId, actor, () => origin, round, results);
+  const results: UpsertResult[] = new Array(values.length);
+  for (const round of roundsOf(values.map((value, index) => ({ index, value })))) await upsertRound(scope, companyId, actor, () => origin, round, results, options);
   return results;
 }
 
@@ -194,6 +196,10 @@ function prepareUpsert(inputs: readonly ProfileInput[], context: InputContext) {
     if (checked.ok) valid.push({ index, value: checked.value as ValidProfileInput & { phone: string } });
     else results[index] = { outcome: 'rejected', problems: checked.problems };
   });
+  return { results, rounds: roundsOf(valid) };
+}
+
+function roundsOf(valid: Array<{ index: number; value: ValidProfileInput & { phone: string } }>) {
   // A number repeated within one call is applied in order: later rows update what earlier rows created.
   // Round 0 holds every number once, so it takes every lock this call needs; later rounds only revisit them.
   const rounds: Array<typeof valid> = [];
@@ -205,7 +211,7 @@ function prepareUpsert(inputs: readonly ProfileInput[], context: InputContext) {
   }
   // upsertRound locks existing rows, then inserts new ones, each in this order: concurrent batches wait for each other but never deadlock.
   for (const round of rounds) round.sort((x, y) => (x.value.phone < y.value.phone ? -1 : x.value.phone > y.value.phone ? 1 : 0));
-  return { results, rounds };
+  return rounds;
 }
 
 // Each retry sees every number committed before it, so a few passes settle even a crowd of writers.
@@ -218,6 +224,7 @@ async function upsertRound(
   originOf: (index: number) => Origin,
   items: Array<{ index: number; value: ValidProfileInput & { phone: string } }>,
   results: UpsertResult[],
+  options: { auditCreated?: boolean } = {},
 ): Promise<void> {
   const trx = scope.db;
   const at = nowIso();
@@ -279,7 +286,7 @@ async function upsertRound(
         fieldValues.push({ profile_id: profileId, field_id: fieldId, value_text: stored.text, value_number: stored.number });
         changes[`custom_fields.${field.name}`] = { before: null, after: value };
       }
-      audit.push({ action: 'profile.created', entityType: 'profile', entityId: profileId, changes });
+      if (options.auditCreated !== false) audit.push({ action: 'profile.created', entityType: 'profile', entityId: profileId, changes });
     });
     if (fieldValues.length) await repo.upsertFieldValues(trx, companyId, fieldValues);
   }

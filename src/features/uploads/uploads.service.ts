@@ -13,7 +13,9 @@ import { customFieldContext } from '../custom-fields/custom-fields.service.js';
 import { addMembersIn, uploadGroupNamed } from '../groups/groups.service.js';
 import type { ProfileInput } from '../profiles/profile-input.js';
 import { validateProfileInput } from '../profiles/profile-input.js';
-import { type ProfileInputContext, profileInputContext, upsertProfilesInTransaction } from '../profiles/profiles.service.js';
+import { type ProfileInputContext, profileInputContext, upsertValidProfilesInTransaction } from '../profiles/profiles.service.js';
+import type { ValidProfileInput } from '../profiles/profile-input.js';
+import type { CanonicalValue } from '../custom-fields/field-types.js';
 import {
   binaryProblem, CUSTOM_PREFIX, type Delimiter, delimiterName, detectDelimiter, detectEncoding, firstLine, guessMapping, isUploadField,
   STANDARD_UPLOAD_FIELDS, unclosedQuoteLine, type UploadEncoding,
@@ -364,6 +366,26 @@ function rejectionsOf(plan: ColumnPlan, rowNumber: number, cells: readonly strin
 
 class UploadGone extends Error {}
 
+/** A checked row as staged: the phone as written (for the report), its standard fields and custom values by field id. */
+type StagedInput = [raw: string, standard: ValidProfileInput['standard'], custom: Array<[fieldId: number, value: CanonicalValue]>];
+
+function stagedInput(rawPhone: string, value: ValidProfileInput): string {
+  const staged: StagedInput = [rawPhone, value.standard, [...value.custom].map(([id, { value: v }]) => [id, v])];
+  return JSON.stringify(staged);
+}
+
+/** A staged row back as a checked input; null (with the reason) when one of its custom fields was deleted meanwhile. */
+function fromStaged(phone: string, staged: StagedInput, context: ProfileInputContext): { raw: string; value: ValidProfileInput & { phone: string } } | { raw: string; problem: string } {
+  const [raw, standard, customValues] = staged;
+  const custom: ValidProfileInput['custom'] = new Map();
+  for (const [fieldId, v] of customValues) {
+    const field = context.fields.find((f) => f.id === fieldId);
+    if (!field) return { raw, problem: `a custom field of this row (id ${fieldId}) was deleted while the upload ran` };
+    custom.set(fieldId, { field, value: v });
+  }
+  return { raw, value: { phone, standard, custom } };
+}
+
 async function stage(database: Database, companyId: number, record: repo.UploadRecord, path: string, encoding: UploadEncoding, context: ProfileInputContext, hooks: ProcessHooks): Promise<void> {
   const uploadId = record.id;
   await repo.clearStaging(database.db, companyId, uploadId);
@@ -386,7 +408,7 @@ async function stage(database: Database, companyId: number, record: repo.UploadR
       rows++;
       const input = rowInput(plan, cells);
       const checked = validateProfileInput(input, context, { requirePhone: true });
-      if (checked.ok) staged.push({ row_number: rowNumber, phone_number: checked.value.phone!, input: JSON.stringify([input.phone_number, { ...input, phone_number: checked.value.phone }]) });
+      if (checked.ok) staged.push({ row_number: rowNumber, phone_number: checked.value.phone!, input: stagedInput(input.phone_number ?? '', checked.value) });
       else {
         rejectedRows++;
         rejections.push(...rejectionsOf(plan, rowNumber, cells, checked.problems));
@@ -422,22 +444,24 @@ async function merge(database: Database, companyId: number, uploadId: number, co
     if (rows.length === 0) return;
     const lastOf = await repo.lastRowOfPhones(database.db, companyId, uploadId, [...new Set(rows.map((r) => r.phone_number))]);
     const duplicates: repo.Rejection[] = [];
-    const keep: Array<{ row: number; input: ProfileInput }> = [];
+    const gone: repo.Rejection[] = [];
+    const keep: Array<{ row: number; value: ValidProfileInput & { phone: string } }> = [];
     for (const r of rows) {
-      const [raw, input] = JSON.parse(r.input) as [string, ProfileInput];
+      const staged = fromStaged(r.phone_number, JSON.parse(r.input) as StagedInput, context);
       const last = lastOf.get(r.phone_number) ?? r.row_number;
-      if (last > r.row_number) duplicates.push({ row_number: r.row_number, position: 0, column_name: phoneHeader, value: clip(raw), reason: `the same phone number (${r.phone_number}) as row ${last}, which is used instead (the later row wins)` });
-      else keep.push({ row: r.row_number, input });
+      if (last > r.row_number) duplicates.push({ row_number: r.row_number, position: 0, column_name: phoneHeader, value: clip(staged.raw), reason: `the same phone number (${r.phone_number}) as row ${last}, which is used instead (the later row wins)` });
+      else if ('problem' in staged) gone.push({ row_number: r.row_number, position: 0, column_name: phoneHeader, value: clip(staged.raw), reason: staged.problem });
+      else keep.push({ row: r.row_number, value: staged.value });
     }
     const through = rows[rows.length - 1]!.row_number;
     for (let attempt = 1; ; attempt++) {
       try {
         await database.db.transaction().execute(async (trx) => {
           const scope = { db: trx, engine: database.engine };
-          const results = await upsertProfilesInTransaction(scope, context, companyId, actor, keep.map((k) => k.input), { sourceType: 'Uploaded group', sourceName: record.group_name });
-          const counts = { created: 0, updated: 0, unchanged: 0, rejected: duplicates.length, duplicates: duplicates.length, mergedThrough: through };
+          const results = await upsertValidProfilesInTransaction(scope, companyId, actor, keep.map((k) => k.value), { sourceType: 'Uploaded group', sourceName: record.group_name }, { auditCreated: false });
+          const counts = { created: 0, updated: 0, unchanged: 0, rejected: duplicates.length + gone.length, duplicates: duplicates.length, mergedThrough: through };
           const members: number[] = [];
-          const rejections = [...duplicates];
+          const rejections = [...duplicates, ...gone];
           results.forEach((result, i) => {
             if (result.outcome === 'rejected') {
               counts.rejected++;
