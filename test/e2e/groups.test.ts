@@ -11,7 +11,8 @@ import { createCompany } from '../../src/features/accounts/accounts.service.js';
 import { createCustomField } from '../../src/features/custom-fields/custom-fields.service.js';
 import { upsertProfile } from '../../src/features/profiles/profiles.service.js';
 import { uploadJobHandlers } from '../../src/features/uploads/uploads.jobs.js';
-import { JobWorker } from '../../src/jobs/worker.js';
+import type { JobHandlers } from '../../src/jobs/handlers.js';
+import { type JobContext, JobWorker } from '../../src/jobs/worker.js';
 import { freshDatabase } from '../db.js';
 import { ensureWebBuild, launchChromium } from './harness.js';
 
@@ -45,10 +46,33 @@ const tablePhones = (page: Page) => page.locator('table[aria-label="Profiles"] t
 const shownTotal = (page: Page) => page.getByTestId('profile-total').textContent();
 const sorted = (list: string[]) => [...list].sort();
 
+/** Handlers whose job waits for `gate` after reporting progress the first time (the job's state is committed by then). */
+function pausedAfterFirstProgress(handlers: JobHandlers, gate: Promise<void>): JobHandlers {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([kind, run]) => [
+      kind,
+      (ctx: JobContext) => {
+        let paused = false;
+        const reportProgress = async (done: number, total?: number) => {
+          await ctx.reportProgress(done, total);
+          if (!paused) {
+            paused = true;
+            await gate;
+          }
+        };
+        return run(Object.assign(Object.create(ctx) as JobContext, { reportProgress }));
+      },
+    ]),
+  );
+}
+
 describe('Groups and CSV upload in the browser', () => {
   let app: App;
   let worker: JobWorker | undefined;
   let startWorker: () => void;
+  // The job pauses after its first progress report until the test has seen it running part way.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
   let browser: Browser;
   let page: Page;
   let baseUrl: string;
@@ -70,7 +94,7 @@ describe('Groups and CSV upload in the browser', () => {
     baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
     // The worker starts once the test has seen the upload queued, so the page is seen following it from the start.
     startWorker = () => {
-      worker = new JobWorker({ database, pollMs: 50, handlers: uploadJobHandlers({ database, settings: config }) });
+      worker = new JobWorker({ database, pollMs: 50, handlers: pausedAfterFirstProgress(uploadJobHandlers({ database, settings: config }), gate) });
       worker.start();
     };
     browser = await launchChromium();
@@ -79,6 +103,7 @@ describe('Groups and CSV upload in the browser', () => {
   }, 120_000);
 
   afterAll(async () => {
+    release?.();
     await browser?.close();
     await worker?.stop();
     await app?.close();
@@ -137,6 +162,13 @@ describe('Groups and CSV upload in the browser', () => {
 
   it('follows the job to Done and shows where every row ended', async () => {
     startWorker();
+    await expect.poll(() => page.getByTestId('upload-status').textContent(), POLL).toBe('Running');
+    // Part way: the file read and checked, no profile written yet.
+    await expect.poll(() => page.getByTestId('upload-phase').textContent(), POLL).toMatch(/^Reading and checking the file: 6 rows/);
+    const midway = Number(await page.getByRole('progressbar').getAttribute('aria-valuenow'));
+    expect(midway).toBeGreaterThan(0);
+    expect(midway).toBeLessThan(100);
+    release();
     await expect.poll(() => page.getByTestId('upload-status').textContent(), POLL).toBe('Done');
     expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
     const count = async (key: string) => page.getByTestId(`count-${key}`).getByTestId('count-value').textContent();

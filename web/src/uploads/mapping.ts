@@ -28,6 +28,8 @@ const DELIMITERS: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t
 
 /** "comma", "semicolon", "tab" … for the detected separator. */
 export function delimiterName(delimiter: string): string {
+  // The preview answers the character; an upload's record may already hold its name.
+  if (Object.values(DELIMITERS).includes(delimiter)) return delimiter;
   return DELIMITERS[delimiter] ?? `“${delimiter}”`;
 }
 
