@@ -92,6 +92,10 @@ describeEachEngine('uploads API', (engine) => {
       // Updated: last name and shirt size; empty cells erase nothing; first seen stays.
       expect(rosaAfter).toMatchObject({ last_name: 'Parks-McCauley', email: 'rosa@example.org', city: 'Boston', source_type: 'API', created_at: rosa.created_at });
       expect(rosaAfter.custom_fields['Shirt size']).toBe('L');
+      // The change is in Rosa's audit trail, by the uploader.
+      const trail = (await h.call(A.apiKey, 'GET', `/api/v1/audit-log?entity_type=profile&entity_id=${rosa.id}`)).json<{ data: Array<{ action: string; changes: Record<string, unknown> }> }>().data;
+      expect(trail[0]).toMatchObject({ action: 'profile.updated', changes: { last_name: { before: 'Parks', after: 'Parks-McCauley' } } });
+      expect(Object.keys(trail[0]!.changes).sort()).toEqual(['custom_fields.Shirt size', 'last_name']);
       // Still opted out: an upload never opts anyone in (or out).
       const optedAfter = (await lookup(A.apiKey, '6175550145'))!;
       expect(optedAfter).toMatchObject({ status: 'Opted Out', opted_out_at: optedBefore.opted_out_at, last_name: 'Again', source_type: 'API' });
