@@ -32,11 +32,13 @@ const EXISTING = { phone: '(617) 555-0144', first: 'Rosa', last: 'Parks' };
 const FILE = [
   'Mobile,First Name,Last Name,Email,Local,Shirt size',
   '(202) 555-0101,Ada,Lovelace,ada@example.org,Local 12,M',
-  '202-555-0102,Grace,Hopper,grace@example.org,Local 7,L',
+  '202-555-0102,Grace,Brewster,grace@example.org,Local 7,L',
   'not a number,Bad,Row,bad@example.org,Local 1,S',
   '+1 202 555 0103,Alan,Turing,alan@example.org,Local 12,XL',
   '12,Too,Short,,,',
   '617.555.0144,Rosa,Parks-McCauley,,Local 9,M',
+  // The same number again: this later row is the one used, the earlier one is reported.
+  '(202) 555-0102,Grace,Hopper,grace@example.org,Local 7,L',
 ].join('\r\n');
 const CREATED = ['(202) 555-0101', '(202) 555-0102', '(202) 555-0103'];
 const MEMBERS = [...CREATED, EXISTING.phone];
@@ -117,12 +119,18 @@ describe('Groups and CSV upload in the browser', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Upload a CSV' }).waitFor();
 
+    // Not a CSV at all: the preview says why, and there is nothing to start.
+    const garbage = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, ...Array.from({ length: 200 }, (_, i) => i % 7)]);
+    await page.locator('input[type="file"]').setInputFiles({ name: 'photo.csv', mimeType: 'text/csv', buffer: garbage });
+    await page.getByRole('alert').filter({ hasText: 'This file cannot be uploaded' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Start upload' }).count()).toBe(0);
+
     await page.locator('input[type="file"]').setInputFiles({ name: 'spring-canvass.csv', mimeType: 'text/csv', buffer: Buffer.from(FILE) });
     const preview = page.getByRole('table', { name: 'Preview' });
     await preview.waitFor();
     expect(await page.getByTestId('preview-encoding').textContent()).toBe('UTF-8');
     expect(await page.getByTestId('preview-delimiter').textContent()).toBe('comma-separated');
-    expect(await preview.locator('tbody tr').count()).toBe(6);
+    expect(await preview.locator('tbody tr').count()).toBe(7);
     expect(await preview.locator('tbody tr').nth(2).innerText()).toContain('not a number');
     // The group name starts as the file's name.
     const groupName = page.getByRole('textbox', { name: 'Group name' });
@@ -164,7 +172,7 @@ describe('Groups and CSV upload in the browser', () => {
     startWorker();
     await expect.poll(() => page.getByTestId('upload-status').textContent(), POLL).toBe('Running');
     // Part way: the file read and checked, no profile written yet.
-    await expect.poll(() => page.getByTestId('upload-phase').textContent(), POLL).toMatch(/^Reading and checking the file: 6 rows/);
+    await expect.poll(() => page.getByTestId('upload-phase').textContent(), POLL).toMatch(/^Reading and checking the file: 7 rows/);
     const midway = Number(await page.getByRole('progressbar').getAttribute('aria-valuenow'));
     expect(midway).toBeGreaterThan(0);
     expect(midway).toBeLessThan(100);
@@ -172,11 +180,12 @@ describe('Groups and CSV upload in the browser', () => {
     await expect.poll(() => page.getByTestId('upload-status').textContent(), POLL).toBe('Done');
     expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
     const count = async (key: string) => page.getByTestId(`count-${key}`).getByTestId('count-value').textContent();
-    expect(await count('rows')).toBe('6');
+    expect(await count('rows')).toBe('7');
     expect(await count('created')).toBe('3');
     expect(await count('updated')).toBe('1');
     expect(await count('unchanged')).toBe('0');
-    expect(await count('rejected')).toBe('2');
+    expect(await count('rejected')).toBe('3');
+    expect(await page.getByTestId('duplicates-note').textContent()).toMatch(/^1 rejected row repeated a number/);
     expect(await page.getByTestId('upload-mapping').innerText()).toMatch(/Email → skipped/);
   });
 
@@ -190,10 +199,12 @@ describe('Groups and CSV upload in the browser', () => {
     const [header, ...rows] = parse(await response.text()) as string[][];
     expect(header).toEqual(['row_number', 'column', 'value', 'reason']);
     expect(rows.map((r) => r.slice(0, 3))).toEqual([
+      ['3', 'Mobile', '202-555-0102'],
       ['4', 'Mobile', 'not a number'],
       ['6', 'Mobile', '12'],
     ]);
-    for (const row of rows) expect(row[3]).toMatch(/phone/i);
+    expect(rows[0]![3]).toMatch(/row 8/);
+    for (const row of rows.slice(1)) expect(row[3]).toMatch(/phone/i);
   });
 
   it('opens the group: its members are the created and updated profiles', async () => {

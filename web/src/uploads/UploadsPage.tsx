@@ -58,26 +58,11 @@ function UploadRow({ upload }: { upload: Upload }) {
   );
 }
 
-/** Home › Upload: upload a CSV into a group, and the uploads so far. */
-export function UploadsPage() {
-  const session = useSession();
-  const viewer = session.data?.role === 'viewer';
+/** The company's uploads, newest first, each with its progress or its counts. */
+function PastUploads() {
   const uploads = useUploads();
   return (
-    <Stack gap="md">
-      <Breadcrumbs>
-        <Text size="sm" c="dimmed">
-          Home
-        </Text>
-        <Text size="sm">Upload</Text>
-      </Breadcrumbs>
-      <Title order={2}>Upload a CSV</Title>
-      <Text size="sm" c="dimmed">
-        New numbers become profiles with First seen type “Uploaded group” and the group as their source; numbers already here get the file’s
-        non-empty values, never a change to their first-seen data or an opt-out. Every row is counted: created, updated, unchanged or rejected.
-      </Text>
-      {viewer ? <Alert color="yellow">Uploads need the editor role.</Alert> : <UploadForm />}
-
+    <>
       <Title order={3}>Past uploads</Title>
       {uploads.error && (
         <Alert color="red" title="Could not load uploads">
@@ -114,6 +99,35 @@ export function UploadsPage() {
             </Text>
           )}
         </Paper>
+      )}
+    </>
+  );
+}
+
+/** Home › Upload: upload a CSV into a group, and the uploads so far (editors and admins: uploads repeat personal data). */
+export function UploadsPage() {
+  const session = useSession();
+  const viewer = session.data?.role === 'viewer';
+  return (
+    <Stack gap="md">
+      <Breadcrumbs>
+        <Text size="sm" c="dimmed">
+          Home
+        </Text>
+        <Text size="sm">Upload</Text>
+      </Breadcrumbs>
+      <Title order={2}>Upload a CSV</Title>
+      <Text size="sm" c="dimmed">
+        New numbers become profiles with First seen type “Uploaded group” and the group as their source; numbers already here get the file’s
+        non-empty values, never a change to their first-seen data or an opt-out. Every row is counted: created, updated, unchanged or rejected.
+      </Text>
+      {viewer ? (
+        <Alert color="yellow">Uploads need the editor role.</Alert>
+      ) : (
+        <>
+          <UploadForm />
+          <PastUploads />
+        </>
       )}
     </Stack>
   );
