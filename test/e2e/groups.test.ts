@@ -14,7 +14,7 @@ import { uploadJobHandlers } from '../../src/features/uploads/uploads.jobs.js';
 import type { JobHandlers } from '../../src/jobs/handlers.js';
 import { type JobContext, JobWorker } from '../../src/jobs/worker.js';
 import { freshDatabase } from '../db.js';
-import { ensureWebBuild, launchChromium } from './harness.js';
+import { ensureWebBuild, launchChromium, logIn } from './harness.js';
 
 /**
  * Groups and CSV upload (SPEC §7) in a real browser against a real server and job worker: an organiser uploads a file
@@ -113,10 +113,7 @@ describe('Groups and CSV upload in the browser', () => {
   });
 
   it('previews the file, requires a phone column, and takes a changed mapping', async () => {
-    await page.goto(`${baseUrl}/uploads`);
-    await page.getByRole('textbox', { name: 'Email' }).fill(adminEmail);
-    await page.getByRole('textbox', { name: 'Password' }).fill(adminPassword);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logIn(page, `${baseUrl}/uploads`, adminEmail, adminPassword);
     await page.getByRole('heading', { name: 'Upload a CSV' }).waitFor();
 
     // Not a CSV at all: the preview says why, and there is nothing to start.

@@ -1,10 +1,11 @@
-import { Alert, Anchor, Breadcrumbs, Button, Center, Checkbox, Group as Row, List, Loader, Modal, Paper, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Checkbox, Group as Row, List, Loader, Modal, Paper, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconUpload, IconUserMinus } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useCompanySettings, useCustomFields } from '../api/queries';
 import type { Profile } from '../api/types';
+import { PageTrail } from '../layout/PageTrail';
 import { formatDateTime, fullName, plural } from '../profiles/format';
 import { formatPhoneNumber } from '../profiles/phoneDisplay';
 import { ProfilesPage } from '../profiles/ProfilesPage';
@@ -17,17 +18,7 @@ import type { Group } from './types';
 import { useGroup, useRemoveMembers } from './useGroups';
 
 function GroupBreadcrumbs({ name }: { name: string }) {
-  return (
-    <Breadcrumbs>
-      <Text size="sm" c="dimmed">
-        Home
-      </Text>
-      <Anchor component={Link} to="/groups" size="sm">
-        Groups
-      </Anchor>
-      <Text size="sm">{name}</Text>
-    </Breadcrumbs>
-  );
+  return <PageTrail steps={[{ label: 'Groups', to: '/groups' }, { label: name }]} />;
 }
 
 /** A filtered group's saved search and filters, and a link to the same rows on the Profiles page. */

@@ -1,6 +1,7 @@
-import { Alert, Anchor, Badge, Breadcrumbs, Button, Center, Group as Row, Loader, Pagination, Paper, SegmentedControl, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Center, Group as Row, Loader, Pagination, Paper, SegmentedControl, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { IconUpload } from '@tabler/icons-react';
 import { Link, useSearchParams } from 'react-router';
+import { PageTrail } from '../layout/PageTrail';
 import { formatCount, formatDateTime, plural } from '../profiles/format';
 import { useSession } from '../session/session';
 import { DeleteGroupButton, RenameGroupButton } from './GroupActions';
@@ -76,12 +77,7 @@ export function GroupsPage() {
 
   return (
     <Stack gap="md">
-      <Breadcrumbs>
-        <Text size="sm" c="dimmed">
-          Home
-        </Text>
-        <Text size="sm">Groups</Text>
-      </Breadcrumbs>
+      <PageTrail steps={[{ label: 'Groups' }]} />
       <Row justify="space-between" align="flex-end" wrap="wrap">
         <Row gap="sm" align="baseline">
           <Title order={2}>Groups</Title>

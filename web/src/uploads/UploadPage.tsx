@@ -1,6 +1,7 @@
-import { Alert, Anchor, Breadcrumbs, Button, Center, Group as Row, List, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Center, Group as Row, List, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconDownload, IconUsersGroup } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
+import { PageTrail } from '../layout/PageTrail';
 import { formatDateTime } from '../profiles/format';
 import { delimiterName, encodingName, fieldKeyLabel } from './mapping';
 import { duplicatesNote, phaseText, UploadCountCards, UploadProgress, UploadStatusBadge } from './UploadParts';
@@ -16,15 +17,7 @@ export function UploadPage() {
 
   return (
     <Stack gap="md">
-      <Breadcrumbs>
-        <Text size="sm" c="dimmed">
-          Home
-        </Text>
-        <Anchor component={Link} to="/uploads" size="sm">
-          Upload
-        </Anchor>
-        <Text size="sm">{u?.file_name ?? `Upload #${idParam}`}</Text>
-      </Breadcrumbs>
+      <PageTrail steps={[{ label: 'Upload', to: '/uploads' }, { label: u?.file_name ?? `Upload #${idParam}` }]} />
       {(!valid || upload.error) && (
         <Alert color="red" title="No such upload">
           {upload.error?.message ?? 'That is not an upload’s address.'}{' '}

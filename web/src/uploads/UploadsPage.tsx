@@ -1,5 +1,6 @@
-import { Alert, Anchor, Breadcrumbs, Center, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Center, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
+import { PageTrail } from '../layout/PageTrail';
 import { formatCount, formatDateTime } from '../profiles/format';
 import { useSession } from '../session/session';
 import type { Upload } from './types';
@@ -110,12 +111,7 @@ export function UploadsPage() {
   const viewer = session.data?.role === 'viewer';
   return (
     <Stack gap="md">
-      <Breadcrumbs>
-        <Text size="sm" c="dimmed">
-          Home
-        </Text>
-        <Text size="sm">Upload</Text>
-      </Breadcrumbs>
+      <PageTrail steps={[{ label: 'Upload' }]} />
       <Title order={2}>Upload a CSV</Title>
       <Text size="sm" c="dimmed">
         New numbers become profiles with First seen type “Uploaded group” and the group as their source; numbers already here get the file’s
