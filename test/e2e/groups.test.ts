@@ -248,6 +248,15 @@ describe('Groups and CSV upload in the browser', () => {
     expect(await page.getByTestId('saved-filter').innerText()).toContain('First seen type: Uploaded group');
     await expect.poll(() => shownTotal(page), POLL).toBe('3 profiles');
     expect(sorted(await tablePhones(page))).toEqual(sorted(CREATED));
+
+    // The saved filter changes in the same Filters pane's terms; the members follow.
+    await page.getByRole('button', { name: 'Edit filter' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit the saved filter' });
+    await edit.getByRole('textbox', { name: 'Search' }).fill('lovelace');
+    await edit.getByRole('button', { name: 'Save filter' }).click();
+    await expect.poll(() => page.getByTestId('saved-filter').innerText(), POLL).toContain('Search: “lovelace”');
+    await expect.poll(() => shownTotal(page), POLL).toBe('1 profile');
+    expect(await tablePhones(page)).toEqual(['(202) 555-0101']);
   });
 
   it('lists both groups, removes a member of the uploaded one, renames and deletes', async () => {
@@ -255,7 +264,7 @@ describe('Groups and CSV upload in the browser', () => {
     await page.getByRole('heading', { name: 'Groups', exact: true }).waitFor();
     const row = (name: string) => page.locator('table[aria-label="Groups"] tbody tr', { hasText: name });
     await expect.poll(() => row(GROUP).innerText(), POLL).toMatch(/Uploaded\s+4/);
-    expect(await row('Uploaded people').innerText()).toMatch(/Filtered\s+3/);
+    expect(await row('Uploaded people').innerText()).toMatch(/Filtered\s+1/);
 
     await row(GROUP).getByRole('link', { name: GROUP }).click();
     await page.getByRole('heading', { name: GROUP }).waitFor();
@@ -269,7 +278,7 @@ describe('Groups and CSV upload in the browser', () => {
     // The profile itself stays, still first seen in the upload.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups' }).click();
     await expect.poll(() => row(GROUP).innerText(), POLL).toMatch(/Uploaded\s+3/);
-    expect(await row('Uploaded people').innerText()).toMatch(/Filtered\s+3/);
+    expect(await row('Uploaded people').innerText()).toMatch(/Filtered\s+1/);
 
     await row('Uploaded people').getByRole('button', { name: 'Rename Uploaded people' }).click();
     const rename = page.getByRole('dialog', { name: 'Rename group' });
@@ -284,5 +293,22 @@ describe('Groups and CSV upload in the browser', () => {
     await page.getByRole('dialog', { name: /Delete the group/ }).getByRole('button', { name: 'Delete group' }).click();
     await expect.poll(() => page.locator('table[aria-label="Groups"] tbody tr').count(), POLL).toBe(1);
     expect(await page.getByTestId('group-total').textContent()).toBe('1 group');
+ 
+    // A filtered group made from the Groups page: a search, and filters from the Profiles table's Filters pane.
+    await page.getByRole('button', { name: 'New group' }).click();
+    const create = page.getByRole('dialog', { name: 'New group' });
+    await create.getByRole('textbox', { name: 'Group name' }).fill('Hoppers');
+    await create.getByRole('textbox', { name: 'Search' }).fill('hopper');
+    await create.getByRole('button', { name: 'Choose filters' }).click();
+    const pane = page.getByRole('dialog', { name: 'Filters' });
+    await pane.getByRole('combobox', { name: 'First seen type' }).click();
+    await page.getByRole('option', { name: 'Uploaded group', exact: true }).click();
+    await page.keyboard.press('Escape');
+    await pane.getByRole('button', { name: 'APPLY' }).click();
+    expect(await create.getByRole('list', { name: 'Saved filter' }).innerText()).toMatch(/Search: “hopper”\s+First seen type: Uploaded group/);
+    await create.getByRole('button', { name: 'Create group' }).click();
+    await page.getByRole('heading', { name: 'Hoppers' }).waitFor();
+    await expect.poll(() => shownTotal(page), POLL).toBe('1 profile');
+    expect(await tablePhones(page)).toEqual(['(202) 555-0102']);
   });
 });

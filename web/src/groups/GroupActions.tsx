@@ -1,9 +1,10 @@
 import { Alert, Button, Group as Row, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconPencil, IconTrash } from '@tabler/icons-react';
+import { IconFilterEdit, IconPencil, IconTrash } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { plural } from '../profiles/format';
+import { FilterDraftFields, useFilterDraft } from './FilterDraft';
 import type { Group } from './types';
 import { useDeleteGroup, useUpdateGroup } from './useGroups';
 
@@ -108,6 +109,40 @@ export function DeleteGroupButton({ group, compact = false, onDeleted }: { group
           </Row>
         </Stack>
       </Modal>
+    </>
+  );
+}
+
+/** A filtered group's saved search and filters, changed in the Filters pane; its members follow at once. */
+export function EditFilterButton({ group }: { group: Group }) {
+  const [opened, modal] = useDisclosure(false);
+  const draft = useFilterDraft();
+  const update = useUpdateGroup(group.id);
+  const open = () => {
+    draft.reset(group.filter);
+    update.reset();
+    modal.open();
+  };
+  return (
+    <>
+      <Button variant="default" leftSection={<IconFilterEdit size={16} />} onClick={open}>
+        Edit filter
+      </Button>
+      <Modal opened={opened && !draft.drawerOpened} onClose={modal.close} title="Edit the saved filter" size="lg">
+        <Stack>
+          <FilterDraftFields draft={draft} />
+          {update.error && <Alert color="red">{update.error.message}</Alert>}
+          <Row justify="flex-end">
+            <Button variant="default" onClick={modal.close}>
+              Cancel
+            </Button>
+            <Button loading={update.isPending} onClick={() => update.mutate({ filter: draft.filter }, { onSuccess: modal.close })}>
+              Save filter
+            </Button>
+          </Row>
+        </Stack>
+      </Modal>
+      {draft.drawer}
     </>
   );
 }

@@ -11,7 +11,7 @@ import { formatPhoneNumber } from '../profiles/phoneDisplay';
 import { ProfilesPage } from '../profiles/ProfilesPage';
 import { useProfileListState, useProfilePage } from '../profiles/useProfileList';
 import { useSession } from '../session/session';
-import { DeleteGroupButton, RenameGroupButton } from './GroupActions';
+import { DeleteGroupButton, EditFilterButton, RenameGroupButton } from './GroupActions';
 import { describeGroupFilter, profilesUrlOfFilter } from './groupFilter';
 import { GroupKindBadge } from './GroupsPage';
 import type { Group } from './types';
@@ -161,6 +161,7 @@ export function GroupPage() {
                 <RemoveMembersButton group={g} />
               </>
             )}
+            {g.kind === 'filtered' && <EditFilterButton group={g} />}
             <RenameGroupButton group={g} />
             <DeleteGroupButton group={g} onDeleted={() => void navigate('/groups')} />
           </>

@@ -1,13 +1,10 @@
-import { Alert, Button, Group as Row, List, Modal, Radio, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group as Row, Modal, Radio, Stack, TextInput } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconAdjustmentsHorizontal, IconPlus } from '@tabler/icons-react';
+import { IconPlus } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
-import { useCompanySettings, useCustomFields } from '../api/queries';
-import { FiltersDrawer } from '../profiles/FiltersDrawer';
-import { NO_FILTERS, type ProfileFilters } from '../profiles/listState';
+import { FilterDraftFields, useFilterDraft } from './FilterDraft';
 import { saveProblems } from './GroupActions';
-import { describeGroupFilter, groupFilterFor, listStateOfFilter } from './groupFilter';
 import type { GroupKind } from './types';
 import { useCreateGroup } from './useGroups';
 
@@ -17,31 +14,23 @@ import { useCreateGroup } from './useGroups';
  */
 export function NewGroupButton() {
   const [opened, modal] = useDisclosure(false);
-  const [filtersOpened, filtersPane] = useDisclosure(false);
   const [name, setName] = useState('');
   const [kind, setKind] = useState<GroupKind>('filtered');
-  const [search, setSearch] = useState('');
-  const [filters, setFilters] = useState<ProfileFilters>(NO_FILTERS);
+  const draft = useFilterDraft();
   const create = useCreateGroup();
-  const customFields = useCustomFields();
-  const company = useCompanySettings();
   const navigate = useNavigate();
-  const fields = customFields.data ?? [];
-  const filter = groupFilterFor({ ...listStateOfFilter(null), ...filters, search: search.trim() });
-  const lines = describeGroupFilter(filter, fields);
   const problems = saveProblems(create.error);
 
   const open = () => {
     setName('');
     setKind('filtered');
-    setSearch('');
-    setFilters(NO_FILTERS);
+    draft.reset(null);
     create.reset();
     modal.open();
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    create.mutate(kind === 'filtered' ? { name: name.trim(), kind, filter } : { name: name.trim(), kind }, {
+    create.mutate(kind === 'filtered' ? { name: name.trim(), kind, filter: draft.filter } : { name: name.trim(), kind }, {
       onSuccess: (group) => void navigate(`/groups/${group.id}`),
     });
   };
@@ -51,7 +40,7 @@ export function NewGroupButton() {
       <Button leftSection={<IconPlus size={16} />} onClick={open}>
         New group
       </Button>
-      <Modal opened={opened && !filtersOpened} onClose={modal.close} title="New group" size="lg">
+      <Modal opened={opened && !draft.drawerOpened} onClose={modal.close} title="New group" size="lg">
         <form onSubmit={submit}>
           <Stack>
             <TextInput label="Group name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={problems.name} data-autofocus required />
@@ -61,28 +50,7 @@ export function NewGroupButton() {
                 <Radio value="uploaded" label="Uploaded — a fixed list of profiles, filled by a CSV upload or by adding profiles" />
               </Stack>
             </Radio.Group>
-            {kind === 'filtered' && (
-              <Stack gap="xs">
-                <TextInput label="Search" description="Name, email or phone number; leave empty for none" value={search} onChange={(e) => setSearch(e.currentTarget.value)} />
-                <Row gap="sm">
-                  <Button variant="default" leftSection={<IconAdjustmentsHorizontal size={16} />} onClick={filtersPane.open}>
-                    Choose filters
-                  </Button>
-                  {lines.length === 0 && (
-                    <Text size="sm" c="dimmed">
-                      No search or filters: every profile.
-                    </Text>
-                  )}
-                </Row>
-                {lines.length > 0 && (
-                  <List size="sm" aria-label="Saved filter">
-                    {lines.map((line) => (
-                      <List.Item key={line}>{line}</List.Item>
-                    ))}
-                  </List>
-                )}
-              </Stack>
-            )}
+            {kind === 'filtered' && <FilterDraftFields draft={draft} />}
             {problems.other && <Alert color="red">{problems.other}</Alert>}
             <Row justify="flex-end">
               <Button variant="default" onClick={modal.close}>
@@ -95,17 +63,7 @@ export function NewGroupButton() {
           </Stack>
         </form>
       </Modal>
-      <FiltersDrawer
-        opened={filtersOpened}
-        applied={filters}
-        fields={fields}
-        genderOptions={company.data?.gender_options ?? []}
-        onApply={(next) => {
-          setFilters(next);
-          filtersPane.close();
-        }}
-        onClose={filtersPane.close}
-      />
+      {draft.drawer}
     </>
   );
 }
