@@ -8,11 +8,14 @@ import { FilterDraftFields, useFilterDraft } from './FilterDraft';
 import type { Group } from './types';
 import { useDeleteGroup, useUpdateGroup } from './useGroups';
 
-/** Splits a failed save into the problem with the name (shown under its field) and any other (shown above the buttons). */
-export function saveProblems(error: Error | null): { name?: string; other?: string } {
+/**
+ * Splits a failed save into the problem with the group's name, worded for its field ("Group name must not be
+ * empty …"), and any other problem (shown above the buttons). The API calls the name `name`, or `group_name` in uploads.
+ */
+export function saveProblems(error: Error | null, field = 'name'): { name?: string; other?: string } {
   if (!error) return {};
-  const name = error instanceof ApiError ? error.fieldProblems.find((p) => p.field === 'name')?.message : undefined;
-  return name ? { name } : { other: error.message };
+  const problem = error instanceof ApiError ? error.fieldProblems.find((p) => p.field === field) : undefined;
+  return problem ? { name: `Group name ${problem.message}` } : { other: error.message };
 }
 
 /** Rename: a small form in a modal; the name is checked by the server (blank, too long, taken). */

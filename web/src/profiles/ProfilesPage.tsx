@@ -68,7 +68,7 @@ export function ProfilesPage({ group }: { group?: GroupScope } = {}) {
           <Button variant="default" leftSection={<IconAdjustmentsHorizontal size={16} />} onClick={filtersPane.open}>
             Filter
           </Button>
-          {group?.actions ?? (
+          {group ? group.actions : (
             <>
               {/* Exports take no group yet: a file of every profile would not be what this table shows. */}
               {state.groupId === null && <SaveAsCsvButton state={state} />}

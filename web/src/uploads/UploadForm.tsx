@@ -90,7 +90,7 @@ export function UploadForm() {
   };
 
   const problems = preview.data ? mappingProblems(mapping, preview.data.fields) : [];
-  const startProblems = saveProblems(start.error);
+  const startProblems = saveProblems(start.error, 'group_name');
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!file || !preview.data) return;
