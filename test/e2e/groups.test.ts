@@ -280,6 +280,22 @@ describe('Groups and CSV upload in the browser', () => {
     await expect.poll(() => row(GROUP).innerText(), POLL).toMatch(/Uploaded\s+3/);
     expect(await row('Uploaded people').innerText()).toMatch(/Filtered\s+1/);
 
+    // Back in from the Profiles table: Save as group adds the page shown to an uploaded group.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Profiles' }).click();
+    await page.getByRole('textbox', { name: 'Search profiles' }).fill('turing');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect.poll(() => shownTotal(page), POLL).toBe('1 profile');
+    await page.getByRole('button', { name: 'Save as group' }).click();
+    const save = page.getByRole('dialog', { name: 'Save as group' });
+    await save.getByText('Add this page to an uploaded group').click();
+    await save.getByRole('combobox', { name: 'Uploaded group' }).click();
+    await page.getByRole('option', { name: GROUP, exact: true }).click();
+    await save.getByRole('button', { name: 'Add 1 profile' }).click();
+    expect(await save.getByTestId('members-added').textContent()).toBe('1 profile added.');
+    await save.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Groups' }).click();
+    await expect.poll(() => row(GROUP).innerText(), POLL).toMatch(/Uploaded\s+4/);
+
     await row('Uploaded people').getByRole('button', { name: 'Rename Uploaded people' }).click();
     const rename = page.getByRole('dialog', { name: 'Rename group' });
     await rename.getByRole('textbox', { name: 'Group name' }).fill(GROUP.toUpperCase());
