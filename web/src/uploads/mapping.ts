@@ -19,7 +19,7 @@ export function mappingProblems(mapping: UploadMapping, fields: UploadPreview['f
   }
   if (!columnsByField.has(PHONE_FIELD)) problems.push(`Map one column to ${label(PHONE_FIELD)}: every row needs a phone number.`);
   for (const [field, headers] of columnsByField) {
-    if (headers.length > 1) problems.push(`${headers.map((h) => `“${h}”`).join(' and ')} all map to ${label(field)}; map one of them, skip the others.`);
+    if (headers.length > 1) problems.push(`${headers.map((h) => `“${h}”`).join(' and ')} ${headers.length === 2 ? 'both' : 'all'} map to ${label(field)}; keep one, skip the others.`);
   }
   return problems;
 }
