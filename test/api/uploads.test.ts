@@ -341,6 +341,11 @@ describeEachEngine('uploads API', (engine) => {
     expect(preview.rows).toHaveLength(10);
     expect(preview.rows[0]).toEqual(['+12025553000', 'Name 0', '0']);
     expect(preview.fields.map((f) => f.key)).toEqual(['phone_number', 'first_name', 'last_name', 'email', 'street1', 'street2', 'city', 'state', 'postal_code', 'country', 'custom:Shirt size', 'custom:Age', 'custom:Member']);
+    // Another company's preview proposes only its own fields; viewers cannot preview.
+    const theirs = await h.app.inject({ method: 'POST', url: '/api/v1/uploads/preview', headers: { authorization: `Bearer ${B.apiKey}`, 'content-type': body.contentType }, payload: body.payload });
+    expect(theirs.json<{ fields: Array<{ key: string }>; columns: Array<{ field: string | null }> }>().fields.map((f) => f.key).filter((k) => k.startsWith('custom:'))).toEqual([]);
+    expect(theirs.json<{ columns: Array<{ field: string | null }> }>().columns[2]!.field).toBeNull();
+    expect((await h.app.inject({ method: 'POST', url: '/api/v1/uploads/preview', headers: { authorization: `Bearer ${viewer}`, 'content-type': body.contentType }, payload: body.payload })).statusCode).toBe(403);
     const bad = multipartBody([], { content: Buffer.from([0, 1, 2]) });
     expect((await h.app.inject({ method: 'POST', url: '/api/v1/uploads/preview', headers: { authorization: `Bearer ${editor}`, 'content-type': bad.contentType }, payload: bad.payload })).statusCode).toBe(422);
   });
