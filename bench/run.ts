@@ -15,11 +15,12 @@ import { bulkUpsert } from './bulk-upsert.js';
 import { exportBench } from './export.js';
 import { inbound } from './inbound.js';
 import { profileList } from './profile-list.js';
+import { uploadBench } from './upload.js';
 import { postgresUrl, withFreshDatabase } from './lib/engines.js';
 import { formatTable, writeResults } from './lib/report.js';
 import type { Benchmark, BenchOptions, BenchResult } from './lib/types.js';
 
-const BENCHMARKS: readonly Benchmark[] = [bulkUpsert, profileList, exportBench, inbound];
+const BENCHMARKS: readonly Benchmark[] = [bulkUpsert, profileList, exportBench, inbound, uploadBench];
 
 const OPTIONS = {
   rows: { type: 'string' },

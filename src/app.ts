@@ -21,6 +21,8 @@ import { exportsRoutes } from './features/exports/exports.routes.js';
 import { createSmsGateway, type SmsGateway } from './features/messaging/gateways/index.js';
 import { messagesRoutes } from './features/messaging/messages.routes.js';
 import { Messaging } from './features/messaging/messaging.service.js';
+import { groupsRoutes } from './features/groups/groups.routes.js';
+import { uploadsRoutes } from './features/uploads/uploads.routes.js';
 import { optOutsRoutes } from './features/opt-outs/opt-outs.routes.js';
 import { profilesRoutes } from './features/profiles/profiles.routes.js';
 
@@ -82,6 +84,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
     await optOutsRoutes(api, ctx);
     await exportsRoutes(api, ctx);
     await messagesRoutes(api, ctx, messaging);
+    await groupsRoutes(api, ctx);
+    await uploadsRoutes(api, ctx);
   }, { prefix: '/api/v1' });
   return app as unknown as App;
 }

@@ -5,6 +5,7 @@ import { createLogger, openMigrated, runWorker, serve } from './server.js';
 import { createCompany } from './features/accounts/accounts.service.js';
 import { loadDemoProfiles } from './features/demo/demo-data.js';
 import { runExportCommand } from './features/exports/export-cli.js';
+import { runImportCommand } from './features/uploads/import-cli.js';
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -91,6 +92,25 @@ program
     try {
       const result = await runExportCommand(database, options, { stdout: process.stdout, stderr: process.stderr });
       (options.out === '-' ? process.stderr : process.stdout).write(JSON.stringify(result) + '\n');
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('import')
+  .description('upload a CSV file of profiles into a group (SPEC §7), as the upload screen does, without the job queue; prints the counts as JSON')
+  .argument('<file>', 'the CSV file (a header row naming the columns; a phone column is required)')
+  .requiredOption('--company <id>', 'company id', positiveInt('--company'))
+  .requiredOption('--group <name>', 'the uploaded group the rows go into (created if there is none of that name)')
+  .option('--map <column=field>', 'repeatable: the field of a column (phone_number, first_name, … or custom:<field name>; empty skips it)', (value: string, previous: string[] = []) => [...previous, value])
+  .action(async (file: string, options: { company: number; group: string; map?: string[] }) => {
+    const config = loadConfig();
+    const database = await openMigrated(config, createLogger({ ...config, logLevel: 'warn' }));
+    try {
+      const result = await runImportCommand(database, file, options, { stderr: process.stderr });
+      process.stdout.write(JSON.stringify({ upload_id: result.id, group_id: result.group_id, status: result.status, error: result.error, counts: result.counts, seconds: result.seconds }) + '\n');
+      if (result.status !== 'done') process.exitCode = 1;
     } finally {
       await database.close();
     }

@@ -20,6 +20,8 @@ export interface Config {
   exportTtlMs: number;
   /** The SMS gateway (SPEC §4) and how to reach it. */
   sms: SmsConfig;
+  /** Largest CSV file an upload accepts, in bytes (SPEC §7). */
+  uploadMaxBytes: number;
 }
 
 /** The gateway settings plus the public base URL Twilio calls back on (also what its signatures cover). */
@@ -56,6 +58,7 @@ const envSchema = z.object({
   ROSTER_TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ROSTER_SIMULATOR_RULES: z.string().optional(),
   ROSTER_SIMULATOR_CARRIERS: z.string().optional(),
+  ROSTER_UPLOAD_MAX_MB: z.coerce.number().positive().max(100_000).default(200),
 });
 
 /** Reads and validates the environment once; every bad variable is reported together. */
@@ -87,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.ROSTER_COOKIE_SECURE,
     sessionTtlMs: e.ROSTER_SESSION_TTL_HOURS * 3600_000,
     exportTtlMs: e.ROSTER_EXPORT_TTL_HOURS * 3600_000,
+    uploadMaxBytes: Math.floor(e.ROSTER_UPLOAD_MAX_MB * 1024 * 1024),
     sms,
   };
 }

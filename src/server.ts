@@ -6,6 +6,7 @@ import { openDatabase, type Database } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { countCompanies, createCompany } from './features/accounts/accounts.service.js';
 import { exportJobHandlers } from './features/exports/exports.jobs.js';
+import { uploadJobHandlers } from './features/uploads/uploads.jobs.js';
 import { builtinJobHandlers, jobHandlers, type JobHandlers } from './jobs/handlers.js';
 import { JobWorker } from './jobs/worker.js';
 
@@ -23,7 +24,7 @@ export async function openMigrated(config: Config, logger: Logger): Promise<Data
 
 /** Every job kind this release runs: the built-in ones and each feature's. */
 export function allJobHandlers(config: Config, database: Database): JobHandlers {
-  return jobHandlers(builtinJobHandlers, exportJobHandlers({ database, settings: config }));
+  return jobHandlers(builtinJobHandlers, exportJobHandlers({ database, settings: config }), uploadJobHandlers({ database, settings: config }));
 }
 
 /** On an empty database, creates a company and an admin; answers what to tell the person, once. */

@@ -276,6 +276,81 @@ export interface SchemaMigrationsTable {
   applied_at: ColumnType<string, string, never>;
 }
 
+/** A group (SPEC §7), migration 006: uploaded (members in group_members) or filtered (`filter`: list parameters as JSON). */
+export interface GroupsTable {
+  company_id: number;
+  id: Id;
+  name: string;
+  /** The name as compared for uniqueness: lower case, spaces collapsed. */
+  name_key: string;
+  kind: string; // uploaded | filtered
+  filter: string | null; // JSON
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface GroupMembersTable {
+  company_id: number;
+  group_id: number;
+  profile_id: number;
+  added_at: Timestamp;
+}
+
+/** One CSV upload (SPEC §7), migration 006. */
+export interface UploadsTable {
+  company_id: number;
+  id: Id;
+  /** The name the file had on the person's computer (shown only). */
+  file_name: string;
+  /** The random token naming the stored file under the data directory. */
+  stored_name: string;
+  group_id: number | null;
+  group_name: string;
+  status: string; // queued | running | done | failed
+  phase: Generated<string>; // staging | merging | finished
+  error: string | null;
+  mapping: string | null; // JSON {header: field key | null}
+  encoding: string | null;
+  delimiter: string | null;
+  bytes_total: Generated<number>;
+  bytes_done: Generated<number>;
+  rows_total: number | null;
+  rows_done: Generated<number>;
+  merged_through: Generated<number>;
+  created_count: Generated<number>;
+  updated_count: Generated<number>;
+  unchanged_count: Generated<number>;
+  rejected_count: Generated<number>;
+  duplicate_count: Generated<number>;
+  created_by_type: string;
+  created_by_id: number | null;
+  created_by_label: string;
+  job_id: number | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+/** A valid row of a running upload, waiting to be merged into profiles. */
+export interface UploadRowsTable {
+  company_id: number;
+  upload_id: number;
+  row_number: number;
+  phone_number: string;
+  input: string; // JSON ProfileInput
+}
+
+/** One reason a row of an upload was rejected (the rejected-rows report). */
+export interface UploadRejectionsTable {
+  company_id: number;
+  upload_id: number;
+  row_number: number;
+  position: number;
+  column_name: string;
+  value: string;
+  reason: string;
+}
+
 export interface DB {
   companies: CompaniesTable;
   users: UsersTable;
@@ -296,5 +371,10 @@ export interface DB {
   exports: ExportsTable;
   messages: MessagesTable;
   conversations: ConversationsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  uploads: UploadsTable;
+  upload_rows: UploadRowsTable;
+  upload_rejections: UploadRejectionsTable;
   schema_migrations: SchemaMigrationsTable;
 }

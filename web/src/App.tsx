@@ -3,6 +3,8 @@ import { Link, Navigate, Route, Routes } from 'react-router';
 import { CampaignPage } from './campaigns/CampaignPage';
 import { CampaignsPage } from './campaigns/CampaignsPage';
 import { ExportsPage } from './exports/ExportsPage';
+import { GroupPage } from './groups/GroupPage';
+import { GroupsPage } from './groups/GroupsPage';
 import { AppLayout } from './layout/AppLayout';
 import { ChatPage } from './messaging/ChatPage';
 import { InboxPage } from './messaging/InboxPage';
@@ -11,6 +13,8 @@ import { ProfilePage } from './profile/ProfilePage';
 import { ProfilesPage } from './profiles/ProfilesPage';
 import { LoginPage } from './session/LoginPage';
 import { RequireSession } from './session/RequireSession';
+import { UploadPage } from './uploads/UploadPage';
+import { UploadsPage } from './uploads/UploadsPage';
 
 function NotFoundPage() {
   return (
@@ -47,6 +51,10 @@ export function App() {
         <Route path="campaigns/:id" element={<CampaignPage />} />
         <Route path="inbox" element={<InboxPage />} />
         <Route path="opt-outs" element={<OptOutsPage />} />
+        <Route path="groups" element={<GroupsPage />} />
+        <Route path="groups/:id" element={<GroupPage />} />
+        <Route path="uploads" element={<UploadsPage />} />
+        <Route path="uploads/:id" element={<UploadPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

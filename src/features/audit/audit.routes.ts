@@ -13,7 +13,7 @@ export async function auditRoutes(parent: FastifyInstance, { database }: RouteCo
       tags: ['audit log'],
       summary: 'Changes, newest first',
       querystring: z.strictObject({
-        entity_type: z.enum(['company', 'user', 'api_key', 'profile', 'custom_field', 'campaign', 'opt_in_path', 'subscription', 'blacklist', 'phone_hash', 'export']).optional(),
+        entity_type: z.enum(['company', 'user', 'api_key', 'profile', 'custom_field', 'campaign', 'opt_in_path', 'subscription', 'blacklist', 'phone_hash', 'export', 'group', 'upload']).optional(),
         entity_id: z.string().max(64).optional(),
         before_id: z.coerce.number().int().positive().optional().describe('page backwards from this entry id'),
         limit: z.coerce.number().int().min(1).max(500).default(100),

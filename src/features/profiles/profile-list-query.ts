@@ -54,6 +54,10 @@ export interface ProfileListQuery {
   order: 'asc' | 'desc';
   page: number;
   perPage: number;
+  /** Only the members of this uploaded group (resolved by the groups feature from `group_id`). */
+  groupId?: number;
+  /** Only profiles this query matches as well: a filtered group's saved filter (resolved by the groups feature). */
+  alsoMatching?: ProfileListQuery;
 }
 
 export interface RawListQuery {
@@ -65,6 +69,8 @@ export interface RawListQuery {
   order?: string;
   page?: number;
   per_page?: number;
+  /** A group to scope the list to; resolved into groupId / alsoMatching by the groups feature, not here. */
+  group_id?: number;
 }
 
 interface FieldForFilter {

@@ -53,6 +53,11 @@ export function matching(database: Database, db: Kysely<DB>, companyId: number, 
   if (query.undeliverableReasons.length) q = q.where('p.status', '=', 'Opted Out').where('p.opted_out_source', 'in', query.undeliverableReasons);
   if (query.search) q = q.where(database.profileSearch(query.search.needle));
   for (const condition of query.customFields) q = q.where((eb) => customFieldCondition(eb, companyId, condition));
+  if (query.groupId !== undefined) {
+    const members = db.selectFrom('group_members as gm').select('gm.profile_id').where('gm.company_id', '=', companyId).where('gm.group_id', '=', query.groupId);
+    q = q.where('p.id', 'in', members);
+  }
+  if (query.alsoMatching) q = q.where('p.id', 'in', matching(database, db, companyId, query.alsoMatching).select('p.id'));
   return q;
 }
 
@@ -61,7 +66,7 @@ export function matching(database: Database, db: Kysely<DB>, companyId: number, 
  * alone are read from the kept counts, which are kept per (status, status filter, first seen type, opt-out reason).
  */
 export async function countMatching(database: Database, companyId: number, query: ProfileListQuery): Promise<number> {
-  if (!query.search && query.customFields.length === 0) {
+  if (!query.search && query.customFields.length === 0 && query.groupId === undefined && !query.alsoMatching) {
     let counts = database.db.selectFrom('profile_counts').where('company_id', '=', companyId);
     if (query.status) counts = counts.where(query.status.column, '=', query.status.value);
     if (query.firstSeenTypes.length) counts = counts.where('source_type', 'in', query.firstSeenTypes);

@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.js';
 import { invalidInput } from '../../errors.js';
 import { customFieldContext } from '../custom-fields/custom-fields.service.js';
 import type { CountryCode } from './phone.js';
-import { parseListQuery, type RawListQuery } from './profile-list-query.js';
+import { parseListQuery, type ProfileListQuery, type RawListQuery } from './profile-list-query.js';
 import { countMatching, type Keyset, pageOfProfiles } from './profile-list.repository.js';
 import { type ProfileView, viewProfiles } from './profiles.service.js';
 
@@ -47,11 +47,12 @@ function decodeCursor(cursor: string): Keyset {
 }
 
 /** One page of the Profiles table (SPEC §5): search, filters, first-seen order, exact total. */
-export async function listProfiles(database: Database, companyId: number, raw: RawListQuery & { cursor?: string }): Promise<ProfilePage> {
+export async function listProfiles(database: Database, companyId: number, raw: RawListQuery & { cursor?: string }, scope: Pick<ProfileListQuery, 'groupId' | 'alsoMatching'> = {}): Promise<ProfilePage> {
   const context = await customFieldContext(database, companyId);
   const parsed = parseListQuery(raw, new Map(context.fields.map((f) => [f.id, f])), context.genderOptions, context.defaultCountry as CountryCode);
   if (!parsed.ok) throw invalidInput(parsed.problems);
-  const query = parsed.value;
+  // A group's scope (its members, or its saved filter) narrows whatever the request asks for.
+  const query: ProfileListQuery = { ...parsed.value, ...scope };
   const keyset = raw.cursor ? decodeCursor(raw.cursor) : undefined;
   // The total comes first: it decides whether there is a page at all and, on SQLite, how to read it.
   const total = await countMatching(database, companyId, query);

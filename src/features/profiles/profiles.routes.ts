@@ -8,6 +8,7 @@ import { subscriptionView } from '../campaigns/campaigns.routes.js';
 import { READ_ONLY_FIELDS, WRITABLE_FIELD_LIMITS } from './profile-input.js';
 import { SOURCE_TYPES } from './profile-rules.js';
 import * as service from './profiles.service.js';
+import { groupListScope } from '../groups/groups.service.js';
 import { listProfiles } from './profile-list.service.js';
 import { PER_PAGE_CHOICES, STATUS_FILTERS } from './profile-list-query.js';
 import { OPT_OUT_REASONS } from './profile-rules.js';
@@ -68,6 +69,30 @@ export const profileView = z.object({
   subscriptions: z.array(subscriptionView).describe('every subscription of the profile, oldest first'),
 });
 
+/** The Profiles list's query parameters (GET /profiles, and a group's members). */
+export const profileListQuerystring = z.strictObject({
+  search: z.string().max(200).optional().describe('part of a first or last name, email, or phone number in any written form'),
+  subscription_status: z.string().max(40).optional().describe(`one of ${Object.keys(STATUS_FILTERS).join(', ')}`),
+  first_seen_type: z.string().max(400).optional().describe(`comma-separated: ${SOURCE_TYPES.join(', ')}`),
+  undeliverable_reason: z.string().max(400).optional().describe(`comma-separated: ${OPT_OUT_REASONS.join(', ')}`),
+  custom_field: z.union([z.string().max(1000), z.array(z.string().max(1000)).max(20)]).optional()
+    .describe('repeatable <field id>:<op>[:<value>]; op eq, contains, empty, lt, gt, between (a,b), in (a|b)'),
+  order: z.string().max(10).optional().describe('desc (default: newest first seen first) or asc'),
+  page: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  per_page: z.coerce.number().int().optional().describe(`one of ${PER_PAGE_CHOICES.join(', ')}`),
+  cursor: z.string().max(500).optional().describe('next_cursor or prev_cursor of the page beside the one asked for'),
+});
+
+/** One page of the Profiles list. */
+export const profilePageResponse = z.object({
+  data: z.array(profileView),
+  page: z.number(),
+  per_page: z.number(),
+  total: z.number(),
+  next_cursor: z.string().nullable(),
+  prev_cursor: z.string().nullable(),
+});
+
 /** Profiles (SPEC §2): upsert by phone number, read, look up, change, delete. */
 export async function profilesRoutes(parent: FastifyInstance, { database }: RouteContext): Promise<void> {
   const app = parent.withTypeProvider<ZodTypeProvider>();
@@ -88,30 +113,16 @@ export async function profilesRoutes(parent: FastifyInstance, { database }: Rout
     schema: {
       tags: ['profiles'],
       summary: 'The Profiles table: search, filters, first-seen order, pages and the exact total',
-      querystring: z.strictObject({
-        search: z.string().max(200).optional().describe('part of a first or last name, email, or phone number in any written form'),
-        subscription_status: z.string().max(40).optional().describe(`one of ${Object.keys(STATUS_FILTERS).join(', ')}`),
-        first_seen_type: z.string().max(400).optional().describe(`comma-separated: ${SOURCE_TYPES.join(', ')}`),
-        undeliverable_reason: z.string().max(400).optional().describe(`comma-separated: ${OPT_OUT_REASONS.join(', ')}`),
-        custom_field: z.union([z.string().max(1000), z.array(z.string().max(1000)).max(20)]).optional()
-          .describe('repeatable <field id>:<op>[:<value>]; op eq, contains, empty, lt, gt, between (a,b), in (a|b)'),
-        order: z.string().max(10).optional().describe('desc (default: newest first seen first) or asc'),
-        page: z.coerce.number().int().min(1).max(10_000_000).optional(),
-        per_page: z.coerce.number().int().optional().describe(`one of ${PER_PAGE_CHOICES.join(', ')}`),
-        cursor: z.string().max(500).optional().describe('next_cursor or prev_cursor of the page beside the one asked for'),
+      querystring: profileListQuerystring.extend({
+        group_id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('only the profiles of this group (its members, or what its saved filter matches)'),
       }),
-      response: {
-        200: z.object({
-          data: z.array(profileView),
-          page: z.number(),
-          per_page: z.number(),
-          total: z.number(),
-          next_cursor: z.string().nullable(),
-          prev_cursor: z.string().nullable(),
-        }),
-      },
+      response: { 200: profilePageResponse },
     },
-  }, async (request) => listProfiles(database, authOf(request).companyId, request.query));
+  }, async (request) => {
+    const { group_id: groupId, ...query } = request.query;
+    const { companyId } = authOf(request);
+    return listProfiles(database, companyId, query, groupId === undefined ? {} : await groupListScope(database, companyId, groupId));
+  });
 
   app.get('/profiles/lookup', {
     schema: {

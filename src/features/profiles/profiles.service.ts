@@ -144,24 +144,7 @@ export async function upsertProfiles(
     }
   }
   const context = await inputContext(database, companyId);
-  const results: UpsertResult[] = new Array(inputs.length);
-  const valid: Array<{ index: number; value: ValidProfileInput & { phone: string } }> = [];
-  inputs.forEach((input, index) => {
-    const checked = validateProfileInput(input, context, { requirePhone: true });
-    if (checked.ok) valid.push({ index, value: checked.value as ValidProfileInput & { phone: string } });
-    else results[index] = { outcome: 'rejected', problems: checked.problems };
-  });
-  // A number repeated within one call is applied in order: later rows update what earlier rows created.
-  // Round 0 holds every number once, so it takes every lock this call needs; later rounds only revisit them.
-  const rounds: Array<typeof valid> = [];
-  const roundOf = new Map<string, number>();
-  for (const item of valid) {
-    const round = (roundOf.get(item.value.phone) ?? -1) + 1;
-    roundOf.set(item.value.phone, round);
-    (rounds[round] ??= []).push(item);
-  }
-  // upsertRound locks existing rows, then inserts new ones, each in this order: concurrent batches wait for each other but never deadlock.
-  for (const round of rounds) round.sort((x, y) => (x.value.phone < y.value.phone ? -1 : x.value.phone > y.value.phone ? 1 : 0));
+  const { results, rounds } = prepareUpsert(inputs, context);
   const run = () =>
     database.db.transaction().execute(async (trx) => {
       for (const round of rounds) await upsertRound({ db: trx, engine: database.engine }, companyId, actor, originOf, round, results);
@@ -178,6 +161,59 @@ export async function upsertProfiles(
   }
 }
 
+/** What validating a profile input needs of the company (its country, custom fields, gender options); read once per batch. */
+export type ProfileInputContext = Awaited<ReturnType<typeof inputContext>>;
+
+/** Reads the company's ProfileInputContext. */
+export function profileInputContext(database: Database, companyId: number): Promise<ProfileInputContext> {
+  return inputContext(database, companyId);
+}
+
+/**
+ * upsertProfiles of inputs already checked by validateProfileInput, inside the caller's transaction, without retrying
+ * (the caller runs its whole transaction again on a unique violation or deadlock): for uploads, which check each row
+ * once while reading the file and commit their own progress and counts with the rows they write. `auditCreated: false`
+ * leaves out the per-profile "created" entries (the upload's own entry records them); changes are always audited.
+ */
+export async function upsertValidProfilesInTransaction(
+  scope: DbScope,
+  companyId: number,
+  actor: Actor,
+  values: ReadonlyArray<ValidProfileInput & { phone: string }>,
+  origin: Origin,
+  options: { auditCreated?: boolean } = {},
+): Promise<UpsertResult[]> {
+  const results: UpsertResult[] = new Array(values.length);
+  for (const round of roundsOf(values.map((value, index) => ({ index, value })))) await upsertRound(scope, companyId, actor, () => origin, round, results, options);
+  return results;
+}
+
+function prepareUpsert(inputs: readonly ProfileInput[], context: InputContext) {
+  const results: UpsertResult[] = new Array(inputs.length);
+  const valid: Array<{ index: number; value: ValidProfileInput & { phone: string } }> = [];
+  inputs.forEach((input, index) => {
+    const checked = validateProfileInput(input, context, { requirePhone: true });
+    if (checked.ok) valid.push({ index, value: checked.value as ValidProfileInput & { phone: string } });
+    else results[index] = { outcome: 'rejected', problems: checked.problems };
+  });
+  return { results, rounds: roundsOf(valid) };
+}
+
+function roundsOf(valid: Array<{ index: number; value: ValidProfileInput & { phone: string } }>) {
+  // A number repeated within one call is applied in order: later rows update what earlier rows created.
+  // Round 0 holds every number once, so it takes every lock this call needs; later rounds only revisit them.
+  const rounds: Array<typeof valid> = [];
+  const roundOf = new Map<string, number>();
+  for (const item of valid) {
+    const round = (roundOf.get(item.value.phone) ?? -1) + 1;
+    roundOf.set(item.value.phone, round);
+    (rounds[round] ??= []).push(item);
+  }
+  // upsertRound locks existing rows, then inserts new ones, each in this order: concurrent batches wait for each other but never deadlock.
+  for (const round of rounds) round.sort((x, y) => (x.value.phone < y.value.phone ? -1 : x.value.phone > y.value.phone ? 1 : 0));
+  return rounds;
+}
+
 // Each retry sees every number committed before it, so a few passes settle even a crowd of writers.
 const MAX_UPSERT_ATTEMPTS = 5;
 
@@ -188,6 +224,7 @@ async function upsertRound(
   originOf: (index: number) => Origin,
   items: Array<{ index: number; value: ValidProfileInput & { phone: string } }>,
   results: UpsertResult[],
+  options: { auditCreated?: boolean } = {},
 ): Promise<void> {
   const trx = scope.db;
   const at = nowIso();
@@ -249,7 +286,7 @@ async function upsertRound(
         fieldValues.push({ profile_id: profileId, field_id: fieldId, value_text: stored.text, value_number: stored.number });
         changes[`custom_fields.${field.name}`] = { before: null, after: value };
       }
-      audit.push({ action: 'profile.created', entityType: 'profile', entityId: profileId, changes });
+      if (options.auditCreated !== false) audit.push({ action: 'profile.created', entityType: 'profile', entityId: profileId, changes });
     });
     if (fieldValues.length) await repo.upsertFieldValues(trx, companyId, fieldValues);
   }

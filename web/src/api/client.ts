@@ -29,16 +29,20 @@ export function setCsrfToken(token: string | null): void {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
-/** Calls the JSON API with the session cookie; throws ApiError for any non-2xx answer. */
+/**
+ * Calls the JSON API with the session cookie; throws ApiError for any non-2xx answer. A FormData
+ * body goes as multipart (the browser writes its content type and boundary); anything else as JSON.
+ */
 export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(`/api/v1${path}`, {
     method,
     headers,
     credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : multipart ? body : JSON.stringify(body),
   });
   if (response.status === 204) return undefined as T;
   const payload: unknown = await response.json().catch(() => null);

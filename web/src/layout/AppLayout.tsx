@@ -1,6 +1,6 @@
 import { AppShell, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFileExport, IconHome, IconInbox, IconLogout, IconReport, IconSpeakerphone, IconUserOff, IconUsers } from '@tabler/icons-react';
+import { IconFileExport, IconHome, IconInbox, IconLogout, IconReport, IconSpeakerphone, IconUpload, IconUserOff, IconUsers, IconUsersGroup } from '@tabler/icons-react';
 import { Link, Outlet, useLocation } from 'react-router';
 import { PhoneSimulatorButton } from '../messaging/PhoneSimulator';
 import { useLogout, useSession } from '../session/session';
@@ -18,6 +18,8 @@ const NAVIGATION = [
       { label: 'Campaigns', to: '/campaigns', icon: IconSpeakerphone },
       { label: 'Inbox', to: '/inbox', icon: IconInbox },
       { label: 'Opt-outs', to: '/opt-outs', icon: IconUserOff },
+      { label: 'Groups', to: '/groups', icon: IconUsersGroup },
+      { label: 'Upload', to: '/uploads', icon: IconUpload },
     ],
   },
   {

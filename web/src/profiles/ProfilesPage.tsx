@@ -1,8 +1,11 @@
 import { Alert, Anchor, Breadcrumbs, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconAdjustmentsHorizontal } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
 import { useCompanySettings, useCustomFields } from '../api/queries';
 import { SaveAsCsvButton } from '../exports/SaveAsCsvButton';
+import { GroupScopeNote } from '../groups/GroupScopeNote';
+import { SaveAsGroupButton } from '../groups/SaveAsGroupButton';
 import { FilterIndicator } from './FilterIndicator';
 import { FiltersDrawer } from './FiltersDrawer';
 import { plural } from './format';
@@ -16,9 +19,18 @@ function appliedFilters({ subscriptionStatus, firstSeenTypes, undeliverableReaso
   return { subscriptionStatus, firstSeenTypes, undeliverableReasons, conditions };
 }
 
-/** Home › Profiles: search, filter, sort and page through every profile of the company. */
-export function ProfilesPage() {
-  const [state, update] = useProfileListState();
+/** What a group's page puts around the table of its members (the table itself is this page's). */
+export interface GroupScope {
+  groupId: number;
+  breadcrumbs: ReactNode;
+  title: ReactNode;
+  actions?: ReactNode;
+  details?: ReactNode;
+}
+
+/** Home › Profiles: search, filter, sort and page through every profile of the company — or, on a group's page, of the group. */
+export function ProfilesPage({ group }: { group?: GroupScope } = {}) {
+  const [state, update] = useProfileListState(group?.groupId);
   const profilePage = useProfilePage(state);
   const customFields = useCustomFields();
   const company = useCompanySettings();
@@ -34,15 +46,17 @@ export function ProfilesPage() {
   const result = profilePage.data;
   return (
     <Stack gap="md">
-      <Breadcrumbs>
-        <Text size="sm" c="dimmed">
-          Home
-        </Text>
-        <Text size="sm">Profiles</Text>
-      </Breadcrumbs>
+      {group?.breadcrumbs ?? (
+        <Breadcrumbs>
+          <Text size="sm" c="dimmed">
+            Home
+          </Text>
+          <Text size="sm">Profiles</Text>
+        </Breadcrumbs>
+      )}
       <Group justify="space-between" align="flex-end" wrap="wrap">
         <Group gap="sm" align="baseline">
-          <Title order={2}>Profiles</Title>
+          <Title order={2}>{group?.title ?? 'Profiles'}</Title>
           {result && (
             <Text c="dimmed" aria-live="polite" data-testid="profile-total">
               {plural(result.total, 'profile')}
@@ -54,11 +68,18 @@ export function ProfilesPage() {
           <Button variant="default" leftSection={<IconAdjustmentsHorizontal size={16} />} onClick={filtersPane.open}>
             Filter
           </Button>
-          <SaveAsCsvButton state={state} />
+          {group ? group.actions : (
+            <>
+              {/* Exports take no group yet: a file of every profile would not be what this table shows. */}
+              {state.groupId === null && <SaveAsCsvButton state={state} />}
+              <SaveAsGroupButton state={state} profileIds={result?.data.map((profile) => profile.id) ?? []} />
+            </>
+          )}
         </Group>
       </Group>
       <Group gap="sm">
         <FilterIndicator descriptions={filterLines} />
+        {!group && state.groupId !== null && <GroupScopeNote groupId={state.groupId} onClear={() => update({ groupId: null, page: 1 })} />}
         {state.search && (
           <Text size="sm" c="dimmed">
             Searching for “{state.search}” ·{' '}
@@ -68,6 +89,8 @@ export function ProfilesPage() {
           </Text>
         )}
       </Group>
+
+      {group?.details}
 
       {profilePage.error && (
         <Alert color="red" title="Could not load profiles">

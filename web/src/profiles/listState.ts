@@ -48,6 +48,8 @@ export interface ProfileFilters {
 
 export interface ProfileListState extends ProfileFilters {
   search: string;
+  /** The group whose members the table is scoped to (a group's page, or `group_id` in the URL); null for every profile. */
+  groupId: number | null;
   order: SortOrder;
   page: number;
   perPage: number;
@@ -117,6 +119,7 @@ export function parseListState(params: URLSearchParams): ProfileListState {
   const perPage = Number(params.get('per_page'));
   return {
     search: params.get('search')?.trim() ?? '',
+    groupId: params.has('group_id') ? wholeNumber(params.get('group_id'), 0) || null : null,
     subscriptionStatus: oneOf(params.get('subscription_status'), SUBSCRIPTION_FILTERS.map((f) => f.value), 'all'),
     firstSeenTypes: commaList(params.get('first_seen_type'), FIRST_SEEN_TYPES),
     undeliverableReasons: commaList(params.get('undeliverable_reason'), UNDELIVERABLE_REASONS),
@@ -130,6 +133,7 @@ export function parseListState(params: URLSearchParams): ProfileListState {
 /** The URL (and API) parameters for a state; defaults are left out so plain links stay plain. */
 export function listStateToParams(state: ProfileListState): URLSearchParams {
   const params = new URLSearchParams();
+  if (state.groupId !== null) params.set('group_id', String(state.groupId));
   if (state.search) params.set('search', state.search);
   if (state.subscriptionStatus !== 'all') params.set('subscription_status', state.subscriptionStatus);
   if (state.firstSeenTypes.length) params.set('first_seen_type', state.firstSeenTypes.join(','));

@@ -5,11 +5,24 @@ import { api } from '../api/client';
 import type { ProfilePage } from '../api/types';
 import { listStateToParams, parseListState, type ProfileListState } from './listState';
 
-/** The table's state from the URL, and a way to change it that adds a history entry (so Back undoes it). */
-export function useProfileListState(): [ProfileListState, (change: Partial<ProfileListState>) => void] {
+/**
+ * The table's state from the URL, and a way to change it that adds a history entry (so Back undoes it).
+ * On a group's page the route names the group (`groupId`), so the query string leaves it out.
+ */
+export function useProfileListState(groupId?: number): [ProfileListState, (change: Partial<ProfileListState>) => void] {
   const [params, setParams] = useSearchParams();
-  const state = useMemo(() => parseListState(params), [params]);
-  const update = useCallback((change: Partial<ProfileListState>) => setParams(listStateToParams({ ...state, ...change })), [state, setParams]);
+  const state = useMemo(() => {
+    const parsed = parseListState(params);
+    return groupId === undefined ? parsed : { ...parsed, groupId };
+  }, [params, groupId]);
+  const update = useCallback(
+    (change: Partial<ProfileListState>) => {
+      const next = listStateToParams({ ...state, ...change });
+      if (groupId !== undefined) next.delete('group_id');
+      setParams(next);
+    },
+    [state, setParams, groupId],
+  );
   return [state, update];
 }
 

@@ -1,0 +1,130 @@
+import { Alert, Anchor, Center, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Link } from 'react-router';
+import { PageTrail } from '../layout/PageTrail';
+import { formatCount, formatDateTime } from '../profiles/format';
+import { useSession } from '../session/session';
+import type { Upload } from './types';
+import { UploadForm } from './UploadForm';
+import { countsLine, UploadProgress, UploadStatusBadge } from './UploadParts';
+import { useUploads } from './useUploads';
+
+function UploadRow({ upload }: { upload: Upload }) {
+  const finished = upload.status === 'done' || upload.status === 'failed';
+  return (
+    <Table.Tr data-upload-id={upload.id}>
+      <Table.Td>
+        <Anchor component={Link} to={`/uploads/${upload.id}`} fw={600} size="sm">
+          {upload.file_name}
+        </Anchor>
+      </Table.Td>
+      <Table.Td>
+        {upload.group_id !== null ? (
+          <Anchor component={Link} to={`/groups/${upload.group_id}`} size="sm">
+            {upload.group_name}
+          </Anchor>
+        ) : (
+          <Text size="sm">{upload.group_name}</Text>
+        )}
+      </Table.Td>
+      <Table.Td style={{ whiteSpace: 'nowrap' }}>
+        <Text size="sm">{formatDateTime(upload.created_at)}</Text>
+        <Text size="xs" c="dimmed">
+          {upload.created_by.label}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <UploadStatusBadge upload={upload} />
+      </Table.Td>
+      <Table.Td>
+        {upload.status === 'done' ? (
+          <Text size="sm">
+            {formatCount(upload.counts.rows)} rows: {countsLine(upload.counts)}
+          </Text>
+        ) : upload.status === 'failed' ? (
+          <Text size="xs" c="red">
+            {upload.error}
+          </Text>
+        ) : (
+          <UploadProgress upload={upload} width={140} />
+        )}
+      </Table.Td>
+      <Table.Td>
+        {finished && upload.rejected_url && upload.counts.rejected > 0 && (
+          <Anchor href={upload.rejected_url} download size="sm">
+            Rejected rows
+          </Anchor>
+        )}
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** The company's uploads, newest first, each with its progress or its counts. */
+function PastUploads() {
+  const uploads = useUploads();
+  return (
+    <>
+      <Title order={3}>Past uploads</Title>
+      {uploads.error && (
+        <Alert color="red" title="Could not load uploads">
+          {uploads.error.message}
+        </Alert>
+      )}
+      {uploads.isPending && (
+        <Center py="md">
+          <Loader aria-label="Loading uploads" />
+        </Center>
+      )}
+      {uploads.data && (
+        <Paper withBorder radius="md" p="sm">
+          <Table aria-label="Uploads" verticalSpacing="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>File</Table.Th>
+                <Table.Th>Group</Table.Th>
+                <Table.Th>When</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Rows</Table.Th>
+                <Table.Th>Report</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {uploads.data.map((upload) => (
+                <UploadRow key={upload.id} upload={upload} />
+              ))}
+            </Table.Tbody>
+          </Table>
+          {uploads.data.length === 0 && (
+            <Text ta="center" c="dimmed" py="lg">
+              No uploads yet.
+            </Text>
+          )}
+        </Paper>
+      )}
+    </>
+  );
+}
+
+/** Home › Upload: upload a CSV into a group, and the uploads so far (editors and admins: uploads repeat personal data). */
+export function UploadsPage() {
+  const session = useSession();
+  const viewer = session.data?.role === 'viewer';
+  return (
+    <Stack gap="md">
+      <PageTrail steps={[{ label: 'Upload' }]} />
+      <Title order={2}>Upload a CSV</Title>
+      <Text size="sm" c="dimmed">
+        New numbers become profiles with First seen type “Uploaded group” and the group as their source; numbers already here get the file’s
+        non-empty values, never a change to their first-seen data or an opt-out. Every row is counted: created, updated, unchanged or rejected.
+      </Text>
+      {viewer ? (
+        <Alert color="yellow">Uploads need the editor role.</Alert>
+      ) : (
+        <>
+          <UploadForm />
+          <PastUploads />
+        </>
+      )}
+    </Stack>
+  );
+}
