@@ -1,9 +1,40 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, sql, SqliteDialect } from 'kysely';
+import { Kysely, sql, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { DB } from '../schema.js';
 import type { Database } from '../database.js';
+
+// Enough for every statement shape the app sends often; rare shapes (bulk statements sized by their batch) fall out.
+const STATEMENT_CACHE = 256;
+
+/**
+ * The connection as Kysely sees it, keeping each statement prepared once per SQL text (least recently used
+ * dropped): preparing parses and plans the SQL again on every query, which was a large share of a
+ * list request's fixed cost (bench/profile-list.ts). SQLite re-prepares a kept statement itself when the schema changes.
+ */
+function preparedOnce(raw: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    prepare(text) {
+      let statement = statements.get(text);
+      // A statement still being iterated (a stream) cannot run again until it finishes: use a fresh one.
+      if (statement?.busy) return raw.prepare(text);
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = raw.prepare(text);
+        if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+    close() {
+      statements.clear();
+      raw.close();
+    },
+  };
+}
 
 /** Opens the embedded database file (or `:memory:`), tuned for one writer and many readers. */
 export function openSqlite(path: string): Database {
@@ -20,7 +51,7 @@ export function openSqlite(path: string): Database {
   // a bounded analysis keeps this cheap at a million profiles (see sqlite.org/lang_analyze.html).
   raw.pragma('analysis_limit = 400');
   raw.pragma('optimize = 0x10002');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: preparedOnce(raw) }) });
   return {
     engine: 'sqlite',
     db,

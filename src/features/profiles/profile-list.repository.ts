@@ -1,8 +1,9 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { compiledOnce } from '../../db/compiled.js';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { CustomFieldCondition, ProfileListQuery } from './profile-list-query.js';
-import { PROFILE_COLUMNS, type ProfileRow } from './profiles.repository.js';
+import { chunks, PROFILE_COLUMNS, type ProfileRow, type StoredValueRow } from './profiles.repository.js';
 
 type ProfilesAlias = DB & { p: DB['profiles'] };
 
@@ -57,22 +58,32 @@ export function matching(database: Database, db: Kysely<DB>, companyId: number, 
 }
 
 /**
+ * What shapes the list's statements besides the company and the page: the whole query but its page and size,
+ * so a filter added to the query is part of the key of the statements compiled once (src/db/compiled.ts).
+ */
+function shapeKey(kind: string, query: ProfileListQuery, ...more: unknown[]): string {
+  return JSON.stringify([kind, { ...query, page: undefined, perPage: undefined }, ...more]);
+}
+
+/**
  * How many profiles match (exact). Filters on the subscription status filter, first seen type and opt-out reason
  * alone are read from the kept counts, which are kept per (status, status filter, first seen type, opt-out reason).
  */
 export async function countMatching(database: Database, companyId: number, query: ProfileListQuery): Promise<number> {
   if (!query.search && query.customFields.length === 0) {
-    let counts = database.db.selectFrom('profile_counts').where('company_id', '=', companyId);
-    if (query.status) counts = counts.where(query.status.column, '=', query.status.value);
-    if (query.firstSeenTypes.length) counts = counts.where('source_type', 'in', query.firstSeenTypes);
-    if (query.undeliverableReasons.length) counts = counts.where('status', '=', 'Opted Out').where('opted_out_source', 'in', query.undeliverableReasons);
-    const kept = await counts.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n')).executeTakeFirstOrThrow();
-    return Number(kept.n);
+    const [kept] = await compiledOnce(database.db, shapeKey('kept count', query), { companyId }, (v) => {
+      let counts = database.db.selectFrom('profile_counts').where('company_id', '=', v.companyId);
+      if (query.status) counts = counts.where(query.status.column, '=', query.status.value);
+      if (query.firstSeenTypes.length) counts = counts.where('source_type', 'in', query.firstSeenTypes);
+      if (query.undeliverableReasons.length) counts = counts.where('status', '=', 'Opted Out').where('opted_out_source', 'in', query.undeliverableReasons);
+      return counts.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n'));
+    });
+    return Number(kept!.n);
   }
-  const row = await matching(database, database.db, companyId, query)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  const [row] = await compiledOnce(database.db, shapeKey('count', query), { companyId }, (v) =>
+    matching(database, database.db, v.companyId, query).select((eb) => eb.fn.countAll<number>().as('n')),
+  );
+  return Number(row!.n);
 }
 
 /** Where a page starts: after (or before) a known row, so next/previous seek instead of counting past rows. */
@@ -93,31 +104,60 @@ async function startFromSearch(database: Database, companyId: number, query: Pro
   return total * total * 30 < reach * Math.max(companyRows, 1);
 }
 
+// Up to this many rows skipped, the page is read in one plain statement; deeper, its ids are chosen over the
+// covering index first and only their rows read (measured at 1M profiles: bench/profile-list.ts).
+const DIRECT_OFFSET = 1000;
+
+/** A profile of a page, with whether it has any subscription (those of the others need not be read). */
+export type PageRow = ProfileRow & { subscribed: number | boolean };
+
 /**
- * One page of profiles in first-seen order (ties by id), in one statement: the page's ids are chosen over
- * the covering index, then their rows read by id. With a keyset the page seeks from a row the client
- * already has; without one it skips (page - 1) × perPage rows.
+ * One page of profiles in first-seen order (ties by id), in one statement. With a keyset the page seeks from a
+ * row the client already has; without one it skips (page - 1) × perPage rows, deep pages choosing their ids over
+ * the covering index before reading their rows.
  */
-export async function pageOfProfiles(database: Database, companyId: number, query: ProfileListQuery, total: number, keyset?: Keyset): Promise<ProfileRow[]> {
-  if (total === 0 || (!keyset && (query.page - 1) * query.perPage >= total)) return [];
+export async function pageOfProfiles(database: Database, companyId: number, query: ProfileListQuery, total: number, keyset?: Keyset): Promise<PageRow[]> {
+  const offset = (query.page - 1) * query.perPage;
+  if (total === 0 || (!keyset && offset >= total)) return [];
   // "after" in display order; for "before" we walk the other way and reverse.
   const forward = !keyset || keyset.direction === 'after';
   const ascending = (query.order === 'asc') === forward;
-  const searchFirst = await startFromSearch(database, companyId, query, total);
-  let ids = matching(database, database.db, companyId, query, { searchFirst }).select('p.id');
-  if (keyset) {
-    ids = ids.where((eb) => eb(eb.refTuple('p.created_at', 'p.id'), ascending ? '>' : '<', eb.tuple(keyset.createdAt, keyset.id)));
-  }
   const dir = ascending ? 'asc' : 'desc';
-  ids = ids.orderBy('p.created_at', dir).orderBy('p.id', dir).limit(query.perPage);
-  if (!keyset) ids = ids.offset((query.page - 1) * query.perPage);
-  const rows = (await database.db
-    .selectFrom('profiles')
-    .select(PROFILE_COLUMNS)
-    .where('company_id', '=', companyId)
-    .where('id', 'in', ids)
-    .orderBy('created_at', query.order)
-    .orderBy('id', query.order)
-    .execute()) as ProfileRow[];
+  const searchFirst = await startFromSearch(database, companyId, query, total);
+  const direct = keyset !== undefined || offset <= DIRECT_OFFSET;
+  const db = database.db;
+  const values = { companyId, limit: query.perPage, offset, createdAt: keyset?.createdAt ?? null, id: keyset?.id ?? null };
+  const rows = await compiledOnce(db, shapeKey('page', query, searchFirst, direct, keyset?.direction ?? null), values, (v) => {
+    let page = matching(database, db, v.companyId, query, { searchFirst });
+    if (keyset) page = page.where((eb) => eb(eb.refTuple('p.created_at', 'p.id'), ascending ? '>' : '<', eb.tuple(v.createdAt!, v.id!)));
+    page = page.orderBy('p.created_at', dir).orderBy('p.id', dir).limit(v.limit);
+    if (!keyset) page = page.offset(v.offset);
+    // Whether each profile has a subscription: the page's subscriptions are read only for those that do.
+    if (direct) {
+      return page
+        .select(PROFILE_COLUMNS.map((c) => `p.${c}` as const))
+        .select((eb) => eb.exists(eb.selectFrom('subscriptions as s').select('s.id').where('s.company_id', '=', v.companyId).whereRef('s.profile_id', '=', 'p.id')).as('subscribed'));
+    }
+    return db
+      .selectFrom('profiles')
+      .select(PROFILE_COLUMNS)
+      .select((eb) => eb.exists(eb.selectFrom('subscriptions as s').select('s.id').where('s.company_id', '=', v.companyId).whereRef('s.profile_id', '=', 'profiles.id')).as('subscribed'))
+      .where('company_id', '=', v.companyId)
+      .where('id', 'in', page.select('p.id'))
+      .orderBy('created_at', query.order)
+      .orderBy('id', query.order);
+  });
+  // The plain statement reads in walking order; the page shows in display order.
+  return (direct && !forward ? rows.reverse() : rows) as PageRow[];
+}
+
+/** The custom field values of the profiles shown (a page, or one profile), in one statement per 500 profiles. */
+export async function shownFieldValues(db: Kysely<DB>, companyId: number, profileIds: readonly number[]): Promise<StoredValueRow[]> {
+  const rows: StoredValueRow[] = [];
+  for (const ids of chunks(profileIds)) {
+    rows.push(...(await compiledOnce(db, 'shown field values', { companyId, ids }, (v) =>
+      db.selectFrom('profile_field_values').select(['profile_id', 'field_id', 'value_text', 'value_number']).where('company_id', '=', v.companyId).where('profile_id', 'in', v.ids),
+    )));
+  }
   return rows;
 }
