@@ -1,4 +1,6 @@
 import { type Compilable, type CompiledQuery, createQueryId, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+import { ROWS_AS_ARRAYS } from './dialect/sqlite.js';
 import type { DB } from './schema.js';
 
 /** Where a value goes in a query compiled once: the call's value replaces it when the query runs. */
@@ -40,6 +42,26 @@ function valueOf(values: SlotValues, parameter: unknown): unknown {
 export async function compiledOnce<V extends SlotValues, Row>(db: Kysely<DB>, key: string, values: V, build: (values: V) => Compilable<Row>): Promise<Row[]> {
   const executor = db.getExecutor();
   if (executor.plugins.length) return (await db.executeQuery(build(values))).rows;
+  return (await db.executeQuery(compiledFor(db, key, values, build))).rows;
+}
+
+/**
+ * `compiledOnce` answering each row as the array of its column values in select order: on SQLite the driver then
+ * builds no row objects, which for a page of wide rows costs more than reading them (bench/profile-list.ts).
+ */
+export async function compiledArrays<V extends SlotValues>(database: Database, key: string, values: V, build: (values: V) => Compilable<unknown>): Promise<unknown[][]> {
+  const db = database.db;
+  if (db.getExecutor().plugins.length || database.engine !== 'sqlite') {
+    const query = db.getExecutor().plugins.length ? build(values).compile() : compiledFor(db, key, values, build);
+    return (await db.executeQuery(query)).rows.map((row) => Object.values(row as object));
+  }
+  const query = compiledFor(db, key, values, build);
+  return (await db.executeQuery({ ...query, sql: ROWS_AS_ARRAYS + query.sql })).rows as unknown[][];
+}
+
+/** The query compiled once for its key and dialect, with this call's values. */
+function compiledFor<V extends SlotValues, Row>(db: Kysely<DB>, key: string, values: V, build: (values: V) => Compilable<Row>): CompiledQuery<Row> {
+  const executor = db.getExecutor();
   let cache = caches.get(executor.adapter);
   if (!cache) caches.set(executor.adapter, (cache = new Map()));
   const lengths = Object.entries(values).filter(([, v]) => Array.isArray(v)).map(([name, v]) => `${name}:${(v as unknown[]).length}`);
@@ -53,6 +75,5 @@ export async function compiledOnce<V extends SlotValues, Row>(db: Kysely<DB>, ke
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   }
   cache.set(fullKey, compiled);
-  const query: CompiledQuery<Row> = { query: compiled.query, queryId: createQueryId(), sql: compiled.sql, parameters: compiled.parameters.map((p) => valueOf(values, p)) };
-  return (await db.executeQuery(query)).rows;
+  return { query: compiled.query, queryId: createQueryId(), sql: compiled.sql, parameters: compiled.parameters.map((p) => valueOf(values, p)) } as CompiledQuery<Row>;
 }

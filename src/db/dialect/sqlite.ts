@@ -5,6 +5,12 @@ import { Kysely, sql, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { DB } from '../schema.js';
 import type { Database } from '../database.js';
 
+/**
+ * Marks a statement (its SQL starts with this) whose rows come back as arrays of column values in select order:
+ * better-sqlite3 builds each row object property by property, which costs more than reading a list page's rows.
+ */
+export const ROWS_AS_ARRAYS = '/* rows as arrays */ ';
+
 // Enough for every statement shape the app sends often; rare shapes (bulk statements sized by their batch) fall out.
 const STATEMENT_CACHE = 256;
 
@@ -24,6 +30,7 @@ function preparedOnce(raw: SQLite.Database): SqliteDatabase {
         statements.delete(text);
       } else {
         statement = raw.prepare(text);
+        if (text.startsWith(ROWS_AS_ARRAYS)) statement.raw(true);
         if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
       }
       statements.set(text, statement);

@@ -1,5 +1,5 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
-import { compiledOnce } from '../../db/compiled.js';
+import { compiledArrays, compiledOnce } from '../../db/compiled.js';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/schema.js';
 import type { CustomFieldCondition, ProfileListQuery } from './profile-list-query.js';
@@ -97,8 +97,8 @@ export interface Keyset {
  * Whether a page should start from the search index: when the matches are few next to the rows a scan in
  * first-seen order would pass over to fill the page (measured at 1M profiles: bench/profile-list.ts).
  */
-async function startFromSearch(database: Database, companyId: number, query: ProfileListQuery, total: number): Promise<boolean> {
-  if (!query.search || !database.searchPlanByCount) return false;
+async function startFromSearch(database: Database, companyId: number, query: ProfileListQuery, total: number | null): Promise<boolean> {
+  if (!query.search || !database.searchPlanByCount || total === null) return false;
   const companyRows = await countMatching(database, companyId, { ...query, search: null, status: null, firstSeenTypes: [], undeliverableReasons: [], customFields: [] });
   const reach = query.page * query.perPage;
   return total * total * 30 < reach * Math.max(companyRows, 1);
@@ -114,11 +114,11 @@ export type PageRow = ProfileRow & { subscribed: number | boolean };
 /**
  * One page of profiles in first-seen order (ties by id), in one statement. With a keyset the page seeks from a
  * row the client already has; without one it skips (page - 1) × perPage rows, deep pages choosing their ids over
- * the covering index before reading their rows.
+ * the covering index before reading their rows. The total, when known (null: read alongside), saves reading past the end.
  */
-export async function pageOfProfiles(database: Database, companyId: number, query: ProfileListQuery, total: number, keyset?: Keyset): Promise<PageRow[]> {
+export async function pageOfProfiles(database: Database, companyId: number, query: ProfileListQuery, total: number | null, keyset?: Keyset): Promise<PageRow[]> {
   const offset = (query.page - 1) * query.perPage;
-  if (total === 0 || (!keyset && offset >= total)) return [];
+  if (total === 0 || (total !== null && !keyset && offset >= total)) return [];
   // "after" in display order; for "before" we walk the other way and reverse.
   const forward = !keyset || keyset.direction === 'after';
   const ascending = (query.order === 'asc') === forward;
@@ -127,7 +127,7 @@ export async function pageOfProfiles(database: Database, companyId: number, quer
   const direct = keyset !== undefined || offset <= DIRECT_OFFSET;
   const db = database.db;
   const values = { companyId, limit: query.perPage, offset, createdAt: keyset?.createdAt ?? null, id: keyset?.id ?? null };
-  const rows = await compiledOnce(db, shapeKey('page', query, searchFirst, direct, keyset?.direction ?? null), values, (v) => {
+  const arrays = await compiledArrays(database, shapeKey('page', query, searchFirst, direct, keyset?.direction ?? null), values, (v) => {
     let page = matching(database, db, v.companyId, query, { searchFirst });
     if (keyset) page = page.where((eb) => eb(eb.refTuple('p.created_at', 'p.id'), ascending ? '>' : '<', eb.tuple(v.createdAt!, v.id!)));
     page = page.orderBy('p.created_at', dir).orderBy('p.id', dir).limit(v.limit);
@@ -147,17 +147,52 @@ export async function pageOfProfiles(database: Database, companyId: number, quer
       .orderBy('created_at', query.order)
       .orderBy('id', query.order);
   });
+  const rows = arrays.map(pageRow);
   // The plain statement reads in walking order; the page shows in display order.
-  return (direct && !forward ? rows.reverse() : rows) as PageRow[];
+  return direct && !forward ? rows.reverse() : rows;
+}
+
+/** A page row from its column values (PROFILE_COLUMNS, then subscribed). */
+function pageRow(values: unknown[]): PageRow {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < PROFILE_COLUMNS.length; i++) row[PROFILE_COLUMNS[i]!] = values[i];
+  row.subscribed = values[PROFILE_COLUMNS.length];
+  return row as PageRow;
 }
 
 /** The custom field values of the profiles shown (a page, or one profile), in one statement per 500 profiles. */
-export async function shownFieldValues(db: Kysely<DB>, companyId: number, profileIds: readonly number[]): Promise<StoredValueRow[]> {
+export async function shownFieldValues(database: Database, companyId: number, profileIds: readonly number[]): Promise<StoredValueRow[]> {
   const rows: StoredValueRow[] = [];
   for (const ids of chunks(profileIds)) {
-    rows.push(...(await compiledOnce(db, 'shown field values', { companyId, ids }, (v) =>
-      db.selectFrom('profile_field_values').select(['profile_id', 'field_id', 'value_text', 'value_number']).where('company_id', '=', v.companyId).where('profile_id', 'in', v.ids),
-    )));
+    const values = await compiledArrays(database, 'shown field values', { companyId, ids }, (v) =>
+      database.db.selectFrom('profile_field_values').select(['profile_id', 'field_id', 'value_text', 'value_number']).where('company_id', '=', v.companyId).where('profile_id', 'in', v.ids),
+    );
+    for (const [profileId, fieldId, text, number] of values) rows.push({ profile_id: profileId as number, field_id: fieldId as number, value_text: text as string, value_number: number as number | null });
   }
   return rows;
+}
+
+/**
+ * SQLite, a search read by page number: the total and the page in one statement, so the search index is matched
+ * once rather than for the total and again for the page (measured at 1M profiles: bench/profile-list.ts). The
+ * matches' ids and first-seen times are kept and counted, and only the page's rows are read. The total is null
+ * when there is no row to carry it (a page past the end).
+ */
+export async function searchTotalAndPage(database: Database, companyId: number, query: ProfileListQuery): Promise<{ total: number | null; rows: PageRow[] }> {
+  const db = database.db;
+  const values = { companyId, limit: query.perPage, offset: (query.page - 1) * query.perPage };
+  const arrays = await compiledArrays(database, shapeKey('search total and page', query), values, (v) =>
+    db
+      .with((cte) => cte('m').materialized(), () => matching(database, db, v.companyId, query, { searchFirst: true }).select(['p.id', 'p.created_at']))
+      .selectFrom('m')
+      .innerJoin('profiles as p', (join) => join.on('p.company_id', '=', v.companyId).onRef('p.id', '=', 'm.id'))
+      .select((eb) => eb.selectFrom('m').select((c) => c.fn.countAll<number>().as('n')).as('total'))
+      .select(PROFILE_COLUMNS.map((c) => `p.${c}` as const))
+      .select((eb) => eb.exists(eb.selectFrom('subscriptions as s').select('s.id').where('s.company_id', '=', v.companyId).whereRef('s.profile_id', '=', 'p.id')).as('subscribed'))
+      .orderBy('m.created_at', query.order)
+      .orderBy('m.id', query.order)
+      .limit(v.limit)
+      .offset(v.offset),
+  );
+  return { total: arrays.length ? Number(arrays[0]![0]) : null, rows: arrays.map((a) => pageRow(a.slice(1))) };
 }

@@ -1,7 +1,5 @@
-import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { type DbScope, isTransientConflict } from '../../db/scope.js';
-import type { DB } from '../../db/schema.js';
 import { AppError, type FieldProblem, invalidInput, notFound } from '../../errors.js';
 import { nowIso } from '../../time.js';
 import { type Actor, type FieldChanges, recordAudit } from '../audit/audit.js';
@@ -281,14 +279,16 @@ export async function upsertProfile(database: Database, auth: AuthContext, input
  * whether it has any subscription (`subscribed`, from the list's page statement) saves reading them when it has none.
  */
 export async function viewProfiles(
-  db: Kysely<DB>,
+  database: Database,
   companyId: number,
   rows: Array<repo.ProfileRow & { subscribed?: number | boolean }>,
   fields: Array<{ id: number; name: string; field_type: string }>,
 ): Promise<ProfileView[]> {
   const fieldsById = new Map(fields.map((f) => [f.id, f]));
-  const values = rows.length && fields.length ? await shownFieldValues(db, companyId, rows.map((r) => r.id)) : [];
-  const subscriptions = await subscriptionsByProfile(db, companyId, rows.filter((r) => r.subscribed ?? true).map((r) => r.id));
+  const [values, subscriptions] = await Promise.all([
+    rows.length && fields.length ? shownFieldValues(database, companyId, rows.map((r) => r.id)) : [],
+    subscriptionsByProfile(database.db, companyId, rows.filter((r) => r.subscribed ?? true).map((r) => r.id)),
+  ]);
   const byProfile = new Map<number, Record<string, CanonicalValue>>();
   for (const row of rows) byProfile.set(row.id, Object.fromEntries(fields.map((f) => [f.name, null])));
   for (const v of values) {
@@ -345,7 +345,7 @@ export async function getProfile(database: Database, companyId: number, profileI
   const row = await repo.findProfile(database.db, companyId, profileId);
   if (!row) throw notFound('Profile');
   const { fields } = await customFieldContext(database, companyId);
-  return (await viewProfiles(database.db, companyId, [row], fields))[0]!;
+  return (await viewProfiles(database, companyId, [row], fields))[0]!;
 }
 
 /** Finds a profile by any written form of its number. */
@@ -355,7 +355,7 @@ export async function lookupProfile(database: Database, companyId: number, rawPh
   if (!phone.ok) throw invalidInput([{ field: 'phone_number', value: rawPhone, message: `${phone.reason} (accepted: a phone number in any written form)` }]);
   const row = await repo.findProfileByPhone(database.db, companyId, phone.e164);
   if (!row) throw notFound('Profile');
-  return (await viewProfiles(database.db, companyId, [row], context.fields))[0]!;
+  return (await viewProfiles(database, companyId, [row], context.fields))[0]!;
 }
 
 /** Changes some fields of one profile (never its first-seen data or opt-out). */
