@@ -290,7 +290,9 @@ export async function viewProfiles(
     subscriptionsByProfile(database.db, companyId, rows.filter((r) => r.subscribed ?? true).map((r) => r.id)),
   ]);
   const byProfile = new Map<number, Record<string, CanonicalValue>>();
-  for (const row of rows) byProfile.set(row.id, Object.fromEntries(fields.map((f) => [f.name, null])));
+  // Every field is in custom_fields, in definition order, null when the profile has no value.
+  const empty: Record<string, CanonicalValue> = Object.fromEntries(fields.map((f) => [f.name, null]));
+  for (const row of rows) byProfile.set(row.id, { ...empty });
   for (const v of values) {
     const field = fieldsById.get(v.field_id);
     if (field) byProfile.get(v.profile_id)![field.name] = storedToCanonical(fieldsById, v);
