@@ -207,7 +207,7 @@ export async function shownFieldValues(database: Database, companyId: number, pr
 }
 
 /**
- * SQLite, a search read by page number: the total and the page in one statement, so the search index is matched
+ * A search read by page number: the total and the page in one statement, so the search index is matched
  * once rather than for the total and again for the page (measured at 1M profiles: bench/profile-list.ts). The
  * matches' ids and first-seen times are kept and counted, and only the page's rows are read. The total is null
  * when there is no row to carry it (a page past the end).

@@ -54,7 +54,10 @@ function parsed(raw: RawListQuery, context?: CustomFieldContext): ProfileListQue
 
 /** The exact total and the page's rows. */
 async function totalAndPage(database: Database, companyId: number, query: ProfileListQuery, keyset: Keyset | undefined): Promise<{ total: number; rows: PageRow[] }> {
-  if (database.searchPlanByCount && query.search && !keyset) {
+  // A search by page number counts and pages in one statement that starts from the search index: the index is matched
+  // once, and no planner guess about how common the term is can send the page walking the company's rows instead
+  // (PostgreSQL did so for 4 phone digits at 1M profiles: 261 ms against 18 ms).
+  if (query.search && !keyset) {
     const both = await searchTotalAndPage(database, companyId, query);
     if (both.total !== null) return { total: both.total, rows: both.rows };
     // Past the end there is no row to carry the total; the first page then has no match at all.
