@@ -269,6 +269,21 @@ describeEachEngine('profile list', (engine) => {
   });
 
   describe('search', () => {
+    it('pages through a search by number, with the exact total on every page and past the end', async () => {
+      const all = inOrder(foldsAccents ? [...TIES, 'maria'] : TIES, 'desc').map((i) => keyOf.get(i));
+      const seen: unknown[] = [];
+      for (let page = 1; page <= all.length + 1; page++) {
+        const body = await list(A.apiKey, { search: 'tie', per_page: 25, page: page === 1 ? undefined : page, order: undefined });
+        expect(body.total, `page ${page}`).toBe(all.length);
+        seen.push(...keys(body));
+        if (page > 1) expect(keys(body), `page ${page}`).toEqual([]);
+      }
+      expect(seen).toEqual(all);
+      const none = await list(A.apiKey, { search: 'no such profile anywhere' });
+      expect([none.total, none.data]).toEqual([0, []]);
+      expect((await list(A.apiKey, { search: 'no such profile anywhere', page: 3 })).total).toBe(0);
+    });
+
     it('finds part of a surname, any case', async () => {
       await searchFor('lovelace', ['ada']);
       await searchFor('LOVE', ['ada']);
@@ -774,7 +789,7 @@ describeEachEngine('profile list', (engine) => {
   describe('paging ~1,500 demo profiles', () => {
     const COUNT = 1500;
     let C: TestCompany;
-    let rows: ReadonlyArray<{ id: number; created_at: string; source_type: string; member: string | null }>;
+    let rows: ReadonlyArray<{ id: number; created_at: string; source_type: string; member: string | null; text: string }>;
 
     beforeAll(async () => {
       C = await t.company('C');
@@ -790,11 +805,13 @@ describeEachEngine('profile list', (engine) => {
       }
       const member = (await db.selectFrom('custom_fields').select('id').where('company_id', '=', C.companyId).where('name', '=', 'Member').executeTakeFirstOrThrow()).id;
       const values = new Map((await db.selectFrom('profile_field_values').select(['profile_id', 'value_text']).where('company_id', '=', C.companyId).where('field_id', '=', member).execute()).map((v) => [v.profile_id, v.value_text]));
-      rows = (await db.selectFrom('profiles').select(['id', 'created_at', 'source_type']).where('company_id', '=', C.companyId).execute()).map((r) => ({
+      rows = (await db.selectFrom('profiles').select(['id', 'created_at', 'source_type', 'first_name', 'last_name', 'email']).where('company_id', '=', C.companyId).execute()).map((r) => ({
         id: r.id,
         created_at: typeof r.created_at === 'string' ? r.created_at : new Date(r.created_at as unknown as Date).toISOString(),
         source_type: r.source_type,
         member: values.get(r.id) ?? null,
+        // What a text search looks in, as each engine's index folds it (SQLite also folds accents).
+        text: [r.first_name, r.last_name, r.email].map((v) => (v ?? '').toLowerCase()).map((v) => (foldsAccents ? v.normalize('NFD').replace(/\p{M}/gu, '') : v)).join('\n'),
       }));
       expect(rows).toHaveLength(COUNT);
       expect(rows.filter((r) => r.created_at === '2025-06-01T12:00:00.000Z').length).toBe(tied.length);
@@ -881,6 +898,7 @@ describeEachEngine('profile list', (engine) => {
         const member = await memberFieldId();
         await checkPaging({ order, first_seen_type: 'Opted in,CRM' }, reference(order, (r) => r.source_type === 'Opted in' || r.source_type === 'CRM'));
         await checkPaging({ order, first_seen_type: 'Opted in,Uploaded group,API', custom_field: `${member}:eq:true` }, reference(order, (r) => ['Opted in', 'Uploaded group', 'API'].includes(r.source_type) && r.member === 'true'));
+        await checkPaging({ order, search: 'son' }, reference(order, (r) => r.text.split('\n').some((v) => v.includes('son'))));
       });
     }
 

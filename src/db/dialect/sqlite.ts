@@ -1,39 +1,50 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, sql, SqliteDialect } from 'kysely';
+import { Kysely, sql, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { DB } from '../schema.js';
 import type { Database } from '../database.js';
 
-const CACHED_STATEMENTS = 500;
+/**
+ * Marks a statement (its SQL starts with this) whose rows come back as arrays of column values in select order:
+ * better-sqlite3 builds each row object property by property, which costs more than reading a list page's rows.
+ */
+export const ROWS_AS_ARRAYS = '/* rows as arrays */ ';
+
+// Enough for every statement shape the app sends often; rare shapes (bulk statements sized by their batch) fall out.
+const STATEMENT_CACHE = 256;
 
 /**
- * The handle Kysely queries through, keeping prepared statements by their SQL text (least recently used go first):
- * Kysely prepares every query anew, and on a small write (an inbound message) preparing was a quarter of the CPU time
- * (bench/inbound.ts). A statement still being iterated is never handed out twice; a fresh one is prepared instead.
+ * The connection as Kysely sees it, keeping each statement prepared once per SQL text (least recently used
+ * dropped): preparing parses and plans the SQL again on every query, which was a large share of a
+ * list request's fixed cost (bench/profile-list.ts). SQLite re-prepares a kept statement itself when the schema changes.
  */
-function withStatementCache(raw: SQLite.Database): Pick<SQLite.Database, 'prepare' | 'close'> {
-  const cache = new Map<string, SQLite.Statement>();
+function preparedOnce(raw: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
   return {
-    prepare(source: string) {
-      const cached = cache.get(source);
-      if (cached && !cached.busy) {
-        cache.delete(source);
-        cache.set(source, cached);
-        return cached;
+    prepare(text) {
+      const fresh = () => {
+        const prepared = raw.prepare(text);
+        if (text.startsWith(ROWS_AS_ARRAYS)) prepared.raw(true);
+        return prepared;
+      };
+      let statement = statements.get(text);
+      // A statement still being iterated (a stream) cannot run again until it finishes: use a fresh one.
+      if (statement?.busy) return fresh();
+      if (statement) {
+        statements.delete(text);
+      } else {
+        statement = fresh();
+        if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value!);
       }
-      const statement = raw.prepare(source);
-      if (!cached) {
-        cache.set(source, statement);
-        if (cache.size > CACHED_STATEMENTS) cache.delete(cache.keys().next().value!);
-      }
+      statements.set(text, statement);
       return statement;
     },
     close() {
-      cache.clear();
-      return raw.close();
+      statements.clear();
+      raw.close();
     },
-  } as Pick<SQLite.Database, 'prepare' | 'close'>;
+  };
 }
 
 /** Opens the embedded database file (or `:memory:`), tuned for one writer and many readers. */
@@ -51,7 +62,7 @@ export function openSqlite(path: string): Database {
   // a bounded analysis keeps this cheap at a million profiles (see sqlite.org/lang_analyze.html).
   raw.pragma('analysis_limit = 400');
   raw.pragma('optimize = 0x10002');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: preparedOnce(raw) }) });
   return {
     engine: 'sqlite',
     db,

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.js';
+import { compiledOnce } from '../../db/compiled.js';
 
 const USER_COLUMNS = ['id', 'company_id', 'email', 'name', 'role', 'created_at', 'updated_at', 'disabled_at'] as const;
 const KEY_COLUMNS = ['id', 'name', 'prefix', 'role', 'created_by', 'created_at', 'last_used_at', 'revoked_at'] as const;
@@ -97,15 +98,18 @@ export function insertSession(
 }
 
 /** Session lookup by token (the cookie carries nothing else), joined to a still-enabled user. */
-export function findSession(db: Kysely<DB>, tokenHash: string, now: string) {
-  return db
-    .selectFrom('sessions')
-    .innerJoin('users', (join) => join.onRef('users.company_id', '=', 'sessions.company_id').onRef('users.id', '=', 'sessions.user_id'))
-    .select(['sessions.company_id', 'sessions.user_id', 'sessions.csrf_token', 'users.email', 'users.role', 'users.name'])
-    .where('sessions.token_hash', '=', tokenHash)
-    .where('sessions.expires_at', '>', now)
-    .where('users.disabled_at', 'is', null)
-    .executeTakeFirst();
+export async function findSession(db: Kysely<DB>, tokenHash: string, now: string) {
+  // Compiled once: it runs on every request of the web app.
+  const [row] = await compiledOnce(db, 'session by token', { tokenHash, now }, (v) =>
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', (join) => join.onRef('users.company_id', '=', 'sessions.company_id').onRef('users.id', '=', 'sessions.user_id'))
+      .select(['sessions.company_id', 'sessions.user_id', 'sessions.csrf_token', 'users.email', 'users.role', 'users.name'])
+      .where('sessions.token_hash', '=', v.tokenHash)
+      .where('sessions.expires_at', '>', v.now)
+      .where('users.disabled_at', 'is', null),
+  );
+  return row;
 }
 
 export function deleteSession(db: Kysely<DB>, tokenHash: string) {
@@ -133,13 +137,12 @@ export function findApiKey(db: Kysely<DB>, companyId: number, keyId: number) {
 }
 
 /** Bearer lookup by hash (the token carries nothing else); revoked keys are not found. */
-export function findApiKeyByHash(db: Kysely<DB>, keyHash: string) {
-  return db
-    .selectFrom('api_keys')
-    .select(['company_id', 'id', 'name', 'prefix', 'role', 'last_used_at'])
-    .where('key_hash', '=', keyHash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+export async function findApiKeyByHash(db: Kysely<DB>, keyHash: string) {
+  // Compiled once: it runs on every request made with a key.
+  const [row] = await compiledOnce(db, 'api key by hash', { keyHash }, (v) =>
+    db.selectFrom('api_keys').select(['company_id', 'id', 'name', 'prefix', 'role', 'last_used_at']).where('key_hash', '=', v.keyHash).where('revoked_at', 'is', null),
+  );
+  return row;
 }
 
 export function revokeApiKey(db: Kysely<DB>, companyId: number, keyId: number, at: string) {

@@ -1,10 +1,28 @@
 import type { Kysely } from 'kysely';
+import { compiledOnce } from '../../db/compiled.js';
 import type { DB } from '../../db/schema.js';
 
 const FIELD_COLUMNS = ['id', 'name', 'field_type', 'position', 'created_at', 'updated_at'] as const;
 
 export function listFields(db: Kysely<DB>, companyId: number) {
   return db.selectFrom('custom_fields').select(FIELD_COLUMNS).where('company_id', '=', companyId).orderBy('position').orderBy('id').execute();
+}
+
+/**
+ * What parsing profile input needs, in one statement (it runs on every list request): the company's default
+ * country and gender options on every row, with its fields in definition order (one row of nulls when it has none).
+ * No row: no such company.
+ */
+export function fieldsWithCompany(db: Kysely<DB>, companyId: number) {
+  return compiledOnce(db, 'custom fields with company', { companyId }, (v) =>
+    db
+      .selectFrom('companies as c')
+      .leftJoin('custom_fields as f', (join) => join.onRef('f.company_id', '=', 'c.id'))
+      .select(['c.default_country', 'c.gender_options', 'f.id', 'f.name', 'f.field_type', 'f.position', 'f.created_at', 'f.updated_at'])
+      .where('c.id', '=', v.companyId)
+      .orderBy('f.position')
+      .orderBy('f.id'),
+  );
 }
 
 export function findField(db: Kysely<DB>, companyId: number, fieldId: number) {

@@ -3,7 +3,6 @@ import { AppError, invalidInput, notFound } from '../../errors.js';
 import { nowIso } from '../../time.js';
 import { changedFields, recordAudit } from '../audit/audit.js';
 import type { AuthContext } from '../accounts/auth-context.js';
-import { getCompanySettings } from '../accounts/accounts.service.js';
 import { FIELD_TYPE_LABELS, FIELD_TYPES, type FieldType, isFieldType } from './field-types.js';
 import * as repo from './custom-fields.repository.js';
 
@@ -70,8 +69,16 @@ export async function listCustomFields(database: Database, companyId: number): P
 
 /** Everything needed to parse custom field values for a company: its fields by name key and gender options. */
 export async function customFieldContext(database: Database, companyId: number) {
-  const [fields, company] = await Promise.all([listCustomFields(database, companyId), getCompanySettings(database, companyId)]);
-  return { fields, byKey: new Map(fields.map((f) => [fieldNameKey(f.name), f])), genderOptions: company.gender_options, defaultCountry: company.default_country };
+  const rows = await repo.fieldsWithCompany(database.db, companyId);
+  const company = rows[0];
+  if (!company) throw notFound('Company');
+  const fields: CustomField[] = [];
+  for (const row of rows) {
+    if (row.id === null) continue;
+    fields.push({ id: row.id, name: row.name!, field_type: row.field_type as FieldType, position: row.position!, created_at: row.created_at!, updated_at: row.updated_at! });
+  }
+  const genderOptions = JSON.parse(company.gender_options) as string[];
+  return { fields, byKey: new Map(fields.map((f) => [fieldNameKey(f.name), f])), genderOptions, defaultCountry: company.default_country };
 }
 export type CustomFieldContext = Awaited<ReturnType<typeof customFieldContext>>;
 

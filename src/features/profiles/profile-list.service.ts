@@ -1,9 +1,9 @@
 import type { Database } from '../../db/database.js';
 import { invalidInput } from '../../errors.js';
-import { customFieldContext } from '../custom-fields/custom-fields.service.js';
+import { customFieldContext, type CustomFieldContext } from '../custom-fields/custom-fields.service.js';
 import type { CountryCode } from './phone.js';
 import { parseListQuery, type ProfileListQuery, type RawListQuery } from './profile-list-query.js';
-import { countMatching, type Keyset, pageOfProfiles } from './profile-list.repository.js';
+import { countMatching, type Keyset, type PageRow, pageOfProfiles, searchTotalAndPage } from './profile-list.repository.js';
 import { type ProfileView, viewProfiles } from './profiles.service.js';
 
 export interface ProfilePage {
@@ -46,21 +46,48 @@ function decodeCursor(cursor: string): Keyset {
   throw invalidInput([{ field: 'cursor', value: cursor, message: 'is not a cursor from a previous page (accepted: next_cursor or prev_cursor as given)' }]);
 }
 
+function parsed(raw: RawListQuery, context?: CustomFieldContext): ProfileListQuery {
+  const result = parseListQuery(raw, new Map((context?.fields ?? []).map((f) => [f.id, f])), context?.genderOptions ?? [], (context?.defaultCountry ?? 'US') as CountryCode);
+  if (!result.ok) throw invalidInput(result.problems);
+  return result.value;
+}
+
+/** The exact total and the page's rows. */
+async function totalAndPage(database: Database, companyId: number, query: ProfileListQuery, keyset: Keyset | undefined): Promise<{ total: number; rows: PageRow[] }> {
+  // A search by page number counts and pages in one statement that starts from the search index: the index is matched
+  // once, and no planner guess about how common the term is can send the page walking the company's rows instead
+  // (PostgreSQL did so for 4 phone digits at 1M profiles: 261 ms against 18 ms).
+  if (query.search && !keyset) {
+    const both = await searchTotalAndPage(database, companyId, query);
+    if (both.total !== null) return { total: both.total, rows: both.rows };
+    // Past the end there is no row to carry the total; the first page then has no match at all.
+    return { total: query.page === 1 ? 0 : await countMatching(database, companyId, query), rows: [] };
+  }
+  if (database.searchPlanByCount) {
+    // The total decides, on SQLite, how to read the page.
+    const total = await countMatching(database, companyId, query);
+    return { total, rows: await pageOfProfiles(database, companyId, query, total, keyset) };
+  }
+  const [total, rows] = await Promise.all([countMatching(database, companyId, query), pageOfProfiles(database, companyId, query, null, keyset)]);
+  return { total, rows };
+}
+
 /** One page of the Profiles table (SPEC §5): search, filters, first-seen order, exact total. */
 export async function listProfiles(database: Database, companyId: number, raw: RawListQuery & { cursor?: string }, scope: Pick<ProfileListQuery, 'groupId' | 'alsoMatching'> = {}): Promise<ProfilePage> {
-  const context = await customFieldContext(database, companyId);
-  const parsed = parseListQuery(raw, new Map(context.fields.map((f) => [f.id, f])), context.genderOptions, context.defaultCountry as CountryCode);
-  if (!parsed.ok) throw invalidInput(parsed.problems);
+  // Search terms and custom-field conditions are understood with the company's fields and settings; a query without
+  // them is read alongside those (one round trip less on PostgreSQL), and checked against them below.
   // A group's scope (its members, or its saved filter) narrows whatever the request asks for.
-  const query: ProfileListQuery = { ...parsed.value, ...scope };
-  const keyset = raw.cursor ? decodeCursor(raw.cursor) : undefined;
-  // The total comes first: it decides whether there is a page at all and, on SQLite, how to read it.
-  const total = await countMatching(database, companyId, query);
-  const rows = await pageOfProfiles(database, companyId, query, total, keyset);
+  const early: ProfileListQuery | null = raw.search === undefined && raw.custom_field === undefined ? { ...parsed(raw), ...scope } : null;
+  // A bad query is reported before a bad cursor.
+  const earlyKeyset = early && raw.cursor ? decodeCursor(raw.cursor) : undefined;
+  const [context, earlyRead] = await Promise.all([customFieldContext(database, companyId), early && totalAndPage(database, companyId, early, earlyKeyset)]);
+  const query: ProfileListQuery = { ...parsed(raw, context), ...scope };
+  const keyset = early ? earlyKeyset : raw.cursor ? decodeCursor(raw.cursor) : undefined;
+  const { total, rows } = earlyRead && JSON.stringify(early) === JSON.stringify(query) ? earlyRead : await totalAndPage(database, companyId, query, keyset);
   const first = rows[0];
   const last = rows[rows.length - 1];
   return {
-    data: await viewProfiles(database.db, companyId, rows, context.fields),
+    data: await viewProfiles(database, companyId, rows, context.fields),
     page: query.page,
     per_page: query.perPage,
     total,
