@@ -5,6 +5,7 @@ import { profileListPostgres, profileListShared, profileListSqlite } from './mig
 import { subscriptionsPostgres, subscriptionsShared, subscriptionsSqlite } from './migrations/003_subscriptions.js';
 import { exportsTable } from './migrations/004_exports.js';
 import { messagesTable } from './migrations/005_messages.js';
+import { queuedMessagesIndex } from './migrations/006_queued_messages.js';
 
 /** Ordered; a name is never reused or edited once released. `sql` is for both engines, or one text per engine. */
 const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, string> }> = [
@@ -13,6 +14,7 @@ const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, str
   { name: '003_subscriptions', sql: { sqlite: subscriptionsShared + subscriptionsSqlite, postgres: subscriptionsShared + subscriptionsPostgres } },
   { name: '004_exports', sql: exportsTable },
   { name: '005_messages', sql: messagesTable },
+  { name: '006_queued_messages', sql: queuedMessagesIndex },
 ];
 
 const TYPES: Record<Engine, Record<string, string>> = {

@@ -58,6 +58,23 @@ export function updateMessage(db: Kysely<DB>, companyId: number, messageId: numb
   return db.updateTable('messages').set(values).where('company_id', '=', companyId).where('id', '=', messageId).execute();
 }
 
+/**
+ * Outbound messages of one gateway still queued since before `before`, oldest first, of every company: the dispatcher's
+ * fallback sweep (Messaging.sweepQueued), a system task like the job queue's claim, hands each off under its own company.
+ */
+export function staleQueuedOutbound(db: Kysely<DB>, gateway: string, before: string, limit: number) {
+  return db
+    .selectFrom('messages')
+    .select(['company_id', 'id'])
+    .where('status', '=', 'queued')
+    .where('updated_at', '<', before)
+    .where('gateway', '=', gateway)
+    .where('direction', '=', 'outbound')
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+}
+
 /** A page of a profile's conversation, newest first, before a message id (keyset). */
 export function pageOfConversation(db: Kysely<DB>, companyId: number, profileId: number, limit: number, before?: number) {
   let query = db.selectFrom('messages').select(MESSAGE_COLUMNS).where('company_id', '=', companyId).where('profile_id', '=', profileId);
