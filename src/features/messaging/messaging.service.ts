@@ -159,7 +159,7 @@ export class Messaging {
     const reason = await lockForSend(trx, companyId, profileId);
     if (reason && !(draft.intent === 'stop' && reason === STOP_REASON)) return { refused: reason };
     const at = nowIso();
-    const row = (await repo.insertMessage(trx.db, companyId, {
+    const row = (await repo.insertMessage(trx, companyId, {
       profile_id: profileId,
       direction: 'outbound',
       body: draft.body,
@@ -174,7 +174,7 @@ export class Messaging {
       created_at: at,
       updated_at: at,
     }))!;
-    await repo.touchConversation(trx.db, companyId, profileId, row.id, false, at);
+    await repo.touchConversation(trx, companyId, profileId, row.id, false, at);
     return row;
   }
 
@@ -323,7 +323,7 @@ export class Messaging {
         profileCreated = created.created;
       }
       const id = profileId;
-      const message = await repo.insertMessage(trx.db, companyId, {
+      const message = await repo.insertMessage(trx, companyId, {
         profile_id: id,
         direction: 'inbound',
         body: inbound.body,
@@ -349,7 +349,7 @@ export class Messaging {
         if (!('refused' in reply)) replies.push(reply);
       }
       // A reply moves the conversation on itself; a message with a reply is never a possible opt-out (see above).
-      if (!replies.length) await repo.touchConversation(trx.db, companyId, id, message.id, possibleOptOut, inbound.receivedAt);
+      if (!replies.length) await repo.touchConversation(trx, companyId, id, message.id, possibleOptOut, inbound.receivedAt);
       return { profileId: id, profileCreated, message, replies };
     };
 
