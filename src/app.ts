@@ -35,6 +35,13 @@ export interface AppDeps {
 
 export type App = FastifyInstance;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Resolves once every reply dispatched so far has been handed to the gateway. */
+    messagingIdle(): Promise<void>;
+  }
+}
+
 
 /** Builds the HTTP application; never listens (server.ts does). */
 export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
@@ -75,6 +82,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   const ctx = { database: deps.database, config };
   const messaging = new Messaging(deps.database, deps.gateway ?? createSmsGateway(config.sms), config.sms.publicUrl);
   app.addHook('onClose', async () => messaging.close());
+  messaging.startSweeper();
+  // Replies are handed to the gateway after the webhook answered; tests wait for those handoffs through this.
+  app.decorate('messagingIdle', () => messaging.idle());
   await app.register(async (api) => {
     await accountsRoutes(api, ctx);
     await auditRoutes(api, ctx);

@@ -6,6 +6,8 @@ import { subscriptionsPostgres, subscriptionsShared, subscriptionsSqlite } from 
 import { exportsTable } from './migrations/004_exports.js';
 import { messagesTable } from './migrations/005_messages.js';
 import { groupsUploadsPostgres, groupsUploadsShared, groupsUploadsSqlite } from './migrations/006_groups_uploads.js';
+import { queuedMessagesIndex } from './migrations/007_queued_messages.js';
+import { profileCountSlotsPostgres, profileCountSlotsSqlite } from './migrations/008_profile_count_slots.js';
 
 /** Ordered; a name is never reused or edited once released. `sql` is for both engines, or one text per engine. */
 const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, string> }> = [
@@ -15,6 +17,8 @@ const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, str
   { name: '004_exports', sql: exportsTable },
   { name: '005_messages', sql: messagesTable },
   { name: '006_groups_uploads', sql: { sqlite: groupsUploadsShared + groupsUploadsSqlite, postgres: groupsUploadsShared + groupsUploadsPostgres } },
+  { name: '007_queued_messages', sql: queuedMessagesIndex },
+  { name: '008_profile_count_slots', sql: { sqlite: profileCountSlotsSqlite, postgres: profileCountSlotsPostgres } },
 ];
 
 const TYPES: Record<Engine, Record<string, string>> = {

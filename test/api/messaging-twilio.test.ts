@@ -46,6 +46,8 @@ describeEachEngine('messaging through Twilio', (engine) => {
   async function textIn(from: string, body: string, extra: { messageSid?: string; optOutType?: 'STOP' | 'START' | 'HELP' } = {}) {
     const answer = await standIn.sendInbound(inboundUrl(), { from, to: OUR_NUMBER, body, ...extra });
     expect(answer, body).toEqual({ status: 200, body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' });
+    // The webhook answers before its replies are handed to the gateway (Messaging.dispatch).
+    await t.app.messagingIdle();
     await standIn.callbacksSettled();
   }
   async function newProfile(phone = nextPhone()): Promise<{ id: number; phone: string }> {

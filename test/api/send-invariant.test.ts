@@ -29,7 +29,7 @@ describeEachEngine('the send invariant', (engine) => {
     messaging = new Messaging(t.database, gateway, undefined);
   });
   afterAll(async () => {
-    messaging?.close();
+    await messaging?.close();
     await standIn?.close();
   });
 
@@ -70,6 +70,8 @@ describeEachEngine('the send invariant', (engine) => {
       })());
     });
     await Promise.all(work);
+    // STOP confirmations are handed off after their STOP's transaction, outside handleInbound: wait for them too.
+    await messaging.idle();
 
     expect(stopMark.size).toBe(PROFILES);
     const late: string[] = [];

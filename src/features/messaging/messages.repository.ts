@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB, MessagesTable } from '../../db/schema.js';
+import { prepared } from '../../db/prepared.js';
+import type { DbScope } from '../../db/scope.js';
 
 /** The message read model (no selectAll on API paths). */
 export const MESSAGE_COLUMNS = [
@@ -29,14 +31,25 @@ export interface MessageRow {
 export type NewMessage = Omit<MessagesTable, 'company_id' | 'id' | 'attempts' | 'possible_opt_out'> & { possible_opt_out?: number; attempts?: number };
 export type MessageUpdate = Partial<Pick<MessagesTable, 'status' | 'gateway_message_id' | 'error_code' | 'error_message' | 'carrier_name' | 'updated_at'> & { attempts: number; possible_opt_out: number }>;
 
-/** Inserts a message; an inbound one whose gateway id is already recorded is skipped (answers undefined). */
-export async function insertMessage(db: Kysely<DB>, companyId: number, values: NewMessage): Promise<MessageRow | undefined> {
-  return (await db
+// The message's columns, in the order insertMessageQuery takes them.
+const NEW_MESSAGE_COLUMNS = [
+  'profile_id', 'direction', 'body', 'status', 'gateway', 'gateway_message_id', 'error_code', 'error_message', 'attempts',
+  'carrier_name', 'possible_opt_out', 'intent', 'campaign_id', 'created_at', 'updated_at',
+] as const;
+
+// Prepared (every inbound message runs it, bench/inbound.ts): the arguments are the company id, then NEW_MESSAGE_COLUMNS.
+const insertMessageQuery = prepared((scope: DbScope, ...args: unknown[]) =>
+  scope.db
     .insertInto('messages')
-    .values({ company_id: companyId, ...values })
+    .values({ company_id: args[0], ...Object.fromEntries(NEW_MESSAGE_COLUMNS.map((column, i) => [column, args[i + 1]])) } as never)
     .onConflict((oc) => oc.columns(['company_id', 'gateway', 'gateway_message_id']).doNothing())
-    .returning(MESSAGE_COLUMNS)
-    .executeTakeFirst()) as MessageRow | undefined;
+    .returning(MESSAGE_COLUMNS));
+
+/** Inserts a message; an inbound one whose gateway id is already recorded is skipped (answers undefined). */
+export async function insertMessage(scope: DbScope, companyId: number, values: NewMessage): Promise<MessageRow | undefined> {
+  const row: Required<NewMessage> = { ...values, possible_opt_out: values.possible_opt_out ?? 0, attempts: values.attempts ?? 0 };
+  const { rows } = await insertMessageQuery(scope, companyId, ...NEW_MESSAGE_COLUMNS.map((column) => row[column]));
+  return rows[0] as MessageRow | undefined;
 }
 
 export function findMessage(db: Kysely<DB>, companyId: number, messageId: number) {
@@ -58,6 +71,23 @@ export function updateMessage(db: Kysely<DB>, companyId: number, messageId: numb
   return db.updateTable('messages').set(values).where('company_id', '=', companyId).where('id', '=', messageId).execute();
 }
 
+/**
+ * Outbound messages of one gateway still queued since before `before`, oldest first, of every company: the dispatcher's
+ * fallback sweep (Messaging.sweepQueued), a system task like the job queue's claim, hands each off under its own company.
+ */
+export function staleQueuedOutbound(db: Kysely<DB>, gateway: string, before: string, limit: number) {
+  return db
+    .selectFrom('messages')
+    .select(['company_id', 'id'])
+    .where('status', '=', 'queued')
+    .where('updated_at', '<', before)
+    .where('gateway', '=', gateway)
+    .where('direction', '=', 'outbound')
+    .orderBy('updated_at')
+    .limit(limit)
+    .execute();
+}
+
 /** A page of a profile's conversation, newest first, before a message id (keyset). */
 export function pageOfConversation(db: Kysely<DB>, companyId: number, profileId: number, limit: number, before?: number) {
   let query = db.selectFrom('messages').select(MESSAGE_COLUMNS).where('company_id', '=', companyId).where('profile_id', '=', profileId);
@@ -69,19 +99,21 @@ export function pageOfConversation(db: Kysely<DB>, companyId: number, profileId:
  * Moves a profile's conversation to its newest message, counting a new possible opt-out. Call it with the profile
  * locked (every message is written under that lock), so two writers never race on the row.
  */
-export async function touchConversation(db: Kysely<DB>, companyId: number, profileId: number, messageId: number, possibleOptOut: boolean, at: string): Promise<void> {
-  await db
+export async function touchConversation(scope: DbScope, companyId: number, profileId: number, messageId: number, possibleOptOut: boolean, at: string): Promise<void> {
+  await touchConversationQuery(scope, companyId, profileId, messageId, possibleOptOut ? 1 : 0, at);
+}
+
+const touchConversationQuery = prepared((scope: DbScope, companyId: number, profileId: number, messageId: number, possibleOptOuts: number, at: string) =>
+  scope.db
     .insertInto('conversations')
-    .values({ company_id: companyId, profile_id: profileId, last_message_id: messageId, possible_opt_outs: possibleOptOut ? 1 : 0, updated_at: at })
+    .values({ company_id: companyId, profile_id: profileId, last_message_id: messageId, possible_opt_outs: possibleOptOuts, updated_at: at })
     .onConflict((oc) =>
       oc.columns(['company_id', 'profile_id']).doUpdateSet((eb) => ({
         last_message_id: eb.ref('excluded.last_message_id'),
         possible_opt_outs: eb(eb.ref('conversations.possible_opt_outs'), '+', eb.ref('excluded.possible_opt_outs')),
         updated_at: eb.ref('excluded.updated_at'),
       })),
-    )
-    .execute();
-}
+    ));
 
 /** One fewer possible opt-out to look at in the profile's conversation. */
 export function dismissInConversation(db: Kysely<DB>, companyId: number, profileId: number, at: string) {

@@ -52,7 +52,7 @@ export async function messagesRoutes(parent: FastifyInstance, { database, config
     if (!(messaging.gateway instanceof SimulatorGateway)) throw new AppError('simulator_disabled', `The phone simulator is off: the SMS gateway is ${config.sms.kind} (ROSTER_SMS_GATEWAY)`);
     const auth = authOf(request);
     const result = await messaging.handleInbound(auth.companyId, messaging.gateway.inbound({ from: request.body.from, body: request.body.body }));
-    return { message: result.message, profile_id: result.profileId, profile_created: result.profileCreated, replies: result.replies };
+    return { message: result.message, profile_id: result.profileId, profile_created: result.profileCreated, replies: await result.handoffs };
   });
 
   app.get('/simulator/messages', {

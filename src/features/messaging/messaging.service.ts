@@ -11,8 +11,8 @@ import { classifyInbound, normaliseInbound } from '../opt-outs/keywords.js';
 import { lockForSend, optOutProfile, resubscribeAfterStop, untextableReason } from '../opt-outs/profile-opt-out.js';
 import { type CountryCode, normalisePhone } from '../profiles/phone.js';
 import { describeStatus } from '../profiles/profile-rules.js';
-import { findProfile, findProfileByPhone, findProfileIdByPhone, findProfilesByIds, lockProfileStates, type ProfileRow, updateProfile } from '../profiles/profiles.repository.js';
-import { upsertProfiles } from '../profiles/profiles.service.js';
+import { findProfile, findProfileByPhone, findProfilesByIds, lockProfileStateByPhone, lockProfileStates, type ProfileRow, updateProfile } from '../profiles/profiles.repository.js';
+import { createPhoneProfileIn } from '../profiles/profiles.service.js';
 import type { DeliveryReport, InboundSms, SendResult, SmsGateway } from './gateways/gateway.js';
 import { SimulatorGateway } from './gateways/simulator.js';
 import { bodyProblem, confirmPrompt, helpReply, type MessageIntent, type MessageStatus, nextDeliveryStatus, optOutForDisposition, stopReply } from './message-rules.js';
@@ -56,6 +56,8 @@ export function toMessageView(row: repo.MessageRow): MessageView {
 
 export const INBOUND_ACTOR: Actor = { type: 'system', id: null, label: 'inbound SMS' };
 
+/** How long a recorded outbound message may stay queued before the sweep hands it off (dispatch normally has by then). */
+const SWEEP_AGE_MS = 60_000;
 const STOP_REASON = 'Undeliverable - Texted a STOP word';
 const ONE_WORD = /^[\p{L}\p{N}]+$/u;
 
@@ -66,8 +68,10 @@ export interface InboundResult {
   message: MessageView;
   profileId: number;
   profileCreated: boolean;
-  /** The replies this message caused (HELP text, welcome, YES prompt, STOP confirmation), after their handoff. */
+  /** The replies this message caused (HELP text, welcome, YES prompt, STOP confirmation), as recorded (queued). */
   replies: MessageView[];
+  /** The same replies after their handoff to the gateway, which runs after the message's transaction (see dispatch). */
+  handoffs: Promise<MessageView[]>;
   duplicate: boolean;
 }
 
@@ -99,6 +103,8 @@ interface ReplyDraft {
 export class Messaging {
   private readonly simulatorReports = new Map<string, { companyId: number; messageId: number }>();
   private readonly unlisten: (() => void) | undefined;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     readonly database: Database,
@@ -116,9 +122,17 @@ export class Messaging {
     }
   }
 
-  /** Stops listening to the gateway. */
-  close(): void {
+  /** Sweeps stale queued messages every `intervalMs` (the server does; tests call sweepQueued themselves). */
+  startSweeper(intervalMs: number = SWEEP_AGE_MS / 2): void {
+    this.sweeper ??= setInterval(() => void this.sweepQueued().catch(() => undefined), intervalMs).unref();
+  }
+
+  /** Stops listening to the gateway and sweeping, and waits for the handoffs under way. */
+  async close(): Promise<void> {
     this.unlisten?.();
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    await this.idle();
   }
 
   /** Staff (or the API) text one profile: refused with a 409 naming the reason when the profile is not textable. */
@@ -145,7 +159,7 @@ export class Messaging {
     const reason = await lockForSend(trx, companyId, profileId);
     if (reason && !(draft.intent === 'stop' && reason === STOP_REASON)) return { refused: reason };
     const at = nowIso();
-    const row = (await repo.insertMessage(trx.db, companyId, {
+    const row = (await repo.insertMessage(trx, companyId, {
       profile_id: profileId,
       direction: 'outbound',
       body: draft.body,
@@ -160,7 +174,7 @@ export class Messaging {
       created_at: at,
       updated_at: at,
     }))!;
-    await repo.touchConversation(trx.db, companyId, profileId, row.id, false, at);
+    await repo.touchConversation(trx, companyId, profileId, row.id, false, at);
     return row;
   }
 
@@ -295,62 +309,115 @@ export class Messaging {
             : 'other';
     // Keywords are one word of letters and digits (campaigns.service checkKeywords): anything else is not looked up.
     const path = intent === 'other' && classified === 'other' && ONE_WORD.test(normaliseInbound(inbound.body)) ? await findOptInPathByKeyword(this.database, companyId, inbound.body) : undefined;
+    const possibleOptOut = classified === 'possible_opt_out' && intent === 'other';
 
-    let profileId: number | undefined = await findProfileIdByPhone(this.database.db, companyId, phone.e164);
-    let profileCreated = false;
-    if (profileId === undefined) {
-      const [created] = await upsertProfiles(this.database, companyId, INBOUND_ACTOR, [{ phone_number: phone.e164 }], path ? { sourceType: 'Opted in', sourceName: path.name } : { sourceType: 'Unknown', sourceName: null });
-      if (!created || created.outcome === 'rejected') throw invalidInput([{ field: 'from', value: inbound.from, message: 'could not be made a profile' }]);
-      profileId = created.profileId;
-      profileCreated = created.outcome === 'created';
-    }
-    const id = profileId;
-
-    let recorded: { message: repo.MessageRow; replies: repo.MessageRow[] };
-    try {
-      recorded = await inTransaction(this.database, async (trx) => {
-        await lockProfileStates(trx, companyId, [id]);
-        const possibleOptOut = classified === 'possible_opt_out' && intent === 'other';
-        const message = await repo.insertMessage(trx.db, companyId, {
-          profile_id: id,
-          direction: 'inbound',
-          body: inbound.body,
-          status: 'received',
-          gateway: this.gateway.name,
-          gateway_message_id: inbound.gatewayMessageId,
-          error_code: null,
-          error_message: null,
-          carrier_name: null,
-          possible_opt_out: possibleOptOut ? 1 : 0,
-          intent: path ? 'keyword' : intent,
-          campaign_id: path?.campaign_id ?? null,
-          created_at: inbound.receivedAt,
-          updated_at: inbound.receivedAt,
-        });
-        // Another delivery of the same message got here first (the unique gateway id); its work stands.
-        if (!message) throw new DuplicateDelivery();
-        await repo.touchConversation(trx.db, companyId, id, message.id, possibleOptOut, inbound.receivedAt);
-        const drafts = await this.act(trx, companyId, id, inbound, intent, path, company);
-        if (intent === 'stop') observer.stopCommitting?.(id);
-        const replies: repo.MessageRow[] = [];
-        for (const draft of drafts) {
-          const reply = await this.recordOutbound(trx, companyId, id, draft);
-          if (!('refused' in reply)) replies.push(reply);
-        }
-        return { message, replies };
+    // One short transaction does all of it: the profile (locked, or created when the number is new), the message, what
+    // it changes, and the replies it causes, recorded as queued. The gateway is called only after the commit (dispatch).
+    const record = (trx: DbScope) => async (): Promise<{ profileId: number; profileCreated: boolean; message: repo.MessageRow; replies: repo.MessageRow[] }> => {
+      let profileId = (await lockProfileStateByPhone(trx, companyId, phone.e164))?.id;
+      let profileCreated = false;
+      if (profileId === undefined) {
+        // A new row is locked by its insert until this transaction ends, as an existing one is by the read above.
+        const created = await createPhoneProfileIn(trx, companyId, INBOUND_ACTOR, phone.e164, path ? { sourceType: 'Opted in', sourceName: path.name } : { sourceType: 'Unknown', sourceName: null });
+        profileId = created.profileId;
+        profileCreated = created.created;
+      }
+      const id = profileId;
+      const message = await repo.insertMessage(trx, companyId, {
+        profile_id: id,
+        direction: 'inbound',
+        body: inbound.body,
+        status: 'received',
+        gateway: this.gateway.name,
+        gateway_message_id: inbound.gatewayMessageId,
+        error_code: null,
+        error_message: null,
+        carrier_name: null,
+        possible_opt_out: possibleOptOut ? 1 : 0,
+        intent: path ? 'keyword' : intent,
+        campaign_id: path?.campaign_id ?? null,
+        created_at: inbound.receivedAt,
+        updated_at: inbound.receivedAt,
       });
-    } catch (error) {
-      if (!(error instanceof DuplicateDelivery)) throw error;
-      return this.duplicate(companyId, (await repo.findByGatewayId(this.database.db, companyId, this.gateway.name, inbound.gatewayMessageId))!);
+      // Another delivery of the same message got here first (the unique gateway id); its work stands.
+      if (!message) throw new DuplicateDelivery();
+      const drafts = await this.act(trx, companyId, id, inbound, intent, path, company);
+      if (intent === 'stop') observer.stopCommitting?.(id);
+      const replies: repo.MessageRow[] = [];
+      for (const draft of drafts) {
+        const reply = await this.recordOutbound(trx, companyId, id, draft);
+        if (!('refused' in reply)) replies.push(reply);
+      }
+      // A reply moves the conversation on itself; a message with a reply is never a possible opt-out (see above).
+      if (!replies.length) await repo.touchConversation(trx, companyId, id, message.id, possibleOptOut, inbound.receivedAt);
+      return { profileId: id, profileCreated, message, replies };
+    };
+
+    let recorded: Awaited<ReturnType<ReturnType<typeof record>>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        recorded = await inTransaction(this.database, (trx) => record(trx)());
+        break;
+      } catch (error) {
+        if (error instanceof DuplicateDelivery) {
+          return this.duplicate(companyId, (await repo.findByGatewayId(this.database.db, companyId, this.gateway.name, inbound.gatewayMessageId))!);
+        }
+        // Two first messages from one new number at once: the loser's insert of the profile fails; run again, it finds it.
+        if (!this.database.isUniqueViolation(error) || attempt >= 3) throw error;
+      }
     }
-    const replies: MessageView[] = [];
-    for (const reply of recorded.replies) replies.push(await this.handOff(companyId, reply.id));
-    return { message: toMessageView(recorded.message), profileId: id, profileCreated, replies, duplicate: false };
+    const replies = recorded.replies.map(toMessageView);
+    return {
+      message: toMessageView(recorded.message),
+      profileId: recorded.profileId,
+      profileCreated: recorded.profileCreated,
+      replies,
+      handoffs: replies.length ? this.dispatch(companyId, recorded.replies.map((r) => r.id)) : Promise.resolve([]),
+      duplicate: false,
+    };
+  }
+
+  /**
+   * Hands recorded messages to the gateway after the transaction that recorded them, one after another, without holding
+   * up the request that recorded them. A failure (or a crash) leaves a message queued, and sweepQueued hands it off later.
+   * The answer is the messages after their handoff, for a caller that wants to wait (the phone simulator).
+   */
+  private dispatch(companyId: number, messageIds: number[]): Promise<MessageView[]> {
+    const run = (async () => {
+      const views: MessageView[] = [];
+      for (const id of messageIds) views.push(await this.handOff(companyId, id));
+      return views;
+    })();
+    const tracked: Promise<unknown> = run.catch(() => undefined).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+    return run;
+  }
+
+  /** Resolves once every handoff dispatched so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+  }
+
+  /**
+   * The fallback of dispatch: hands off outbound messages of this gateway still queued `olderThanMs` after they were
+   * recorded (the process that recorded them stopped, or their handoff failed). handOff checks again under the profile's
+   * lock that a message is still queued, so a message that another process is handing off meanwhile goes out once.
+   */
+  async sweepQueued(olderThanMs: number = SWEEP_AGE_MS): Promise<number> {
+    const stale = await repo.staleQueuedOutbound(this.database.db, this.gateway.name, new Date(Date.now() - olderThanMs).toISOString(), 100);
+    for (const message of stale) {
+      try {
+        await this.handOff(message.company_id, message.id);
+      } catch {
+        // Left queued for the next sweep; one failing message must not hold up the others.
+      }
+    }
+    return stale.length;
   }
 
   private duplicate(companyId: number, message: repo.MessageRow): InboundResult {
     void companyId;
-    return { message: toMessageView(message), profileId: message.profile_id, profileCreated: false, replies: [], duplicate: true };
+    return { message: toMessageView(message), profileId: message.profile_id, profileCreated: false, replies: [], handoffs: Promise.resolve([]), duplicate: true };
   }
 
   /** What an inbound message does to its (locked) profile, inside its transaction; answers the replies to record. */

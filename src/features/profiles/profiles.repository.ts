@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { sha256 } from '../../crypto.js';
+import { prepared } from '../../db/prepared.js';
 import { type DbScope, forUpdate } from '../../db/scope.js';
 import type { DB, ProfilesTable } from '../../db/schema.js';
 
@@ -163,10 +164,13 @@ export async function lockProfileStates(scope: DbScope, companyId: number, profi
 }
 
 /** Locks the profile that has this number, if any, and reads its state. */
-export function lockProfileStateByPhone(scope: DbScope, companyId: number, phoneNumber: string): Promise<ProfileStateRow | undefined> {
-  const query = scope.db.selectFrom('profiles').select(STATE_COLUMNS).where('company_id', '=', companyId).where('phone_number', '=', phoneNumber);
-  return forUpdate(scope, query).executeTakeFirst();
+export async function lockProfileStateByPhone(scope: DbScope, companyId: number, phoneNumber: string): Promise<ProfileStateRow | undefined> {
+  return (await lockByPhoneQuery(scope, companyId, phoneNumber)).rows[0] as ProfileStateRow | undefined;
 }
+
+// Prepared: every inbound message runs it (bench/inbound.ts).
+const lockByPhoneQuery = prepared((scope: DbScope, companyId: number, phoneNumber: string) =>
+  forUpdate(scope, scope.db.selectFrom('profiles').select(STATE_COLUMNS).where('company_id', '=', companyId).where('phone_number', '=', phoneNumber)));
 
 /** Writes the same derived values to many profiles at once. */
 export async function setProfileStates(db: Kysely<DB>, companyId: number, profileIds: number[], values: ProfileUpdate): Promise<void> {

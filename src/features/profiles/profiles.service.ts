@@ -213,6 +213,19 @@ function roundsOf(valid: Array<{ index: number; value: ValidProfileInput & { pho
   return rounds;
 }
 
+/**
+ * Creates (or finds, if it already exists) the profile of one E.164 number with nothing else known, inside the caller's
+ * transaction: the inbound webhook makes a new number's profile in the same transaction as its first message. A
+ * concurrent creator of the same number surfaces as a unique violation; the caller runs its transaction again.
+ */
+export async function createPhoneProfileIn(scope: DbScope, companyId: number, actor: Actor, phone: string, origin: Origin): Promise<{ profileId: number; created: boolean }> {
+  const results: UpsertResult[] = [];
+  await upsertRound(scope, companyId, actor, () => origin, [{ index: 0, value: { phone, standard: {}, custom: new Map() } }], results);
+  const result = results[0]!;
+  if (result.outcome === 'rejected') throw invalidInput(result.problems);
+  return { profileId: result.profileId, created: result.outcome === 'created' };
+}
+
 // Each retry sees every number committed before it, so a few passes settle even a crowd of writers.
 const MAX_UPSERT_ATTEMPTS = 5;
 

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachEngine } from '../db.js';
+import { type TestApp, type TestCompany, testApp } from '../app.js';
+import type { OutboundSms, SendResult, SmsGateway } from '../../src/features/messaging/gateways/gateway.js';
+import { DEFAULT_HELP_TEXT } from '../../src/features/messaging/message-rules.js';
+import { Messaging } from '../../src/features/messaging/messaging.service.js';
+
+/** A gateway that records what it was handed and can be switched off, as if the process had died mid-handoff. */
+class RecordingGateway implements SmsGateway {
+  readonly name = 'recording';
+  readonly sent: OutboundSms[] = [];
+  down = false;
+  private n = 0;
+  async send(message: OutboundSms): Promise<SendResult> {
+    if (this.down) throw new Error('the process stopped before the gateway was called');
+    this.sent.push(message);
+    return { outcome: 'accepted', gatewayMessageId: `RG${++this.n}`, status: 'queued' };
+  }
+}
+
+/**
+ * Replies are recorded (queued) in the inbound message's transaction and handed to the gateway after it commits
+ * (Messaging.dispatch); one whose handoff never happened stays queued and the sweep hands it off, once.
+ */
+describeEachEngine('reply dispatch', (engine) => {
+  let t: TestApp;
+  let a: TestCompany;
+  let gateway: RecordingGateway;
+  let messaging: Messaging;
+  let line = 0;
+  const inbound = (from: string, body: string) => messaging.handleInbound(a.companyId, { gatewayMessageId: `IN${++line}`, from, to: '+12025550100', body, receivedAt: new Date().toISOString() });
+
+  beforeAll(async () => {
+    t = await testApp(engine);
+    a = await t.company('Dispatch');
+    gateway = new RecordingGateway();
+    messaging = new Messaging(t.database, gateway, undefined);
+  });
+  afterAll(async () => {
+    await messaging?.close();
+  });
+
+  it('answers with the reply queued, then hands it off after the commit', async () => {
+    const result = await inbound('+13125550001', 'HELP');
+    expect(result.profileCreated).toBe(true);
+    expect(result.replies).toEqual([expect.objectContaining({ body: DEFAULT_HELP_TEXT, status: 'queued', direction: 'outbound' })]);
+    const [handed] = await result.handoffs;
+    expect(handed).toMatchObject({ id: result.replies[0]!.id, status: 'sent' });
+    expect(gateway.sent.filter((m) => m.to === '+13125550001').map((m) => m.body)).toEqual([DEFAULT_HELP_TEXT]);
+  });
+
+  it('a reply whose handoff failed stays queued and the sweep hands it off exactly once', async () => {
+    gateway.down = true;
+    const result = await inbound('+13125550002', 'help');
+    await expect(result.handoffs).rejects.toThrow('process stopped');
+    await messaging.idle();
+    const stored = await t.call(a.apiKey, 'GET', `/api/v1/profiles/${result.profileId}/messages`);
+    expect(stored.json().data.find((m: { id: number }) => m.id === result.replies[0]!.id)).toMatchObject({ status: 'queued' });
+    gateway.down = false;
+    // Not yet stale: the sweep leaves it to the dispatcher.
+    expect(await messaging.sweepQueued(60_000)).toBe(0);
+    expect(await messaging.sweepQueued(0)).toBe(1);
+    expect(await messaging.sweepQueued(0)).toBe(0);
+    expect(gateway.sent.filter((m) => m.to === '+13125550002').map((m) => m.body)).toEqual([DEFAULT_HELP_TEXT]);
+  });
+
+  it('a reply queued before its number\'s STOP is refused at the sweep\'s handoff', async () => {
+    gateway.down = true;
+    const result = await inbound('+13125550003', 'help');
+    await result.handoffs.catch(() => undefined);
+    gateway.down = false;
+    await (await inbound('+13125550003', 'STOP')).handoffs;
+    expect(await messaging.sweepQueued(0)).toBe(1);
+    const stored = (await t.call(a.apiKey, 'GET', `/api/v1/profiles/${result.profileId}/messages`)).json().data;
+    expect(stored.find((m: { id: number }) => m.id === result.replies[0]!.id)).toMatchObject({ status: 'failed', error_code: 'not_textable' });
+    expect(gateway.sent.filter((m) => m.to === '+13125550003').map((m) => m.body)).not.toContain(DEFAULT_HELP_TEXT);
+  });
+
+  it('two first messages from one new number at once make one profile', async () => {
+    const [x, y] = await Promise.all([inbound('+13125550004', 'hello'), inbound('+13125550004', 'again')]);
+    expect(x.profileId).toBe(y.profileId);
+    expect([x.profileCreated, y.profileCreated].sort()).toEqual([false, true]);
+  });
+});
