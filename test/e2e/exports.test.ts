@@ -106,6 +106,9 @@ describe('Save as CSV and the Exports page in the browser', () => {
     await page.keyboard.press('Escape');
     await pane.getByRole('button', { name: 'APPLY' }).click();
     await page.getByRole('button', { name: 'Descending' }).click();
+    // The URL changes at once but the router renders the new order in a transition; the total is the same in both
+    // orders, so wait for the control itself to show the order the page now has before saving it.
+    await page.getByRole('button', { name: 'Ascending' }).waitFor();
     await expect.poll(async () => page.getByTestId('profile-total').textContent(), POLL).toBe(`${wanted.length} profiles`);
     expect(new URL(page.url()).searchParams.get('order')).toBe('asc');
 
