@@ -51,7 +51,13 @@ export async function checkBulkLoadFidelity(engine: Engine, seed: number, count:
 
     const counts = async (companyId: number) => {
       const rows = await runRaw<Record<string, unknown>>(database, { sql: `SELECT * FROM profile_counts WHERE company_id = ${database.engine === 'sqlite' ? '?' : '$1'} AND n > 0`, parameters: [companyId] });
-      return rows.map(({ company_id: _c, ...rest }) => JSON.stringify(rest)).sort();
+      // PostgreSQL spreads each count over per-connection slots (migration 008): compare the sums, not the slots.
+      const sums = new Map<string, number>();
+      for (const { company_id: _c, slot: _s, n, ...rest } of rows) {
+        const key = JSON.stringify(rest);
+        sums.set(key, (sums.get(key) ?? 0) + Number(n));
+      }
+      return [...sums].filter(([, n]) => n !== 0).map(([key, n]) => `${key} ${n}`).sort();
     };
     same('profile_counts', await counts(service.companyId), await counts(bulk.companyId));
 
