@@ -5,7 +5,7 @@ import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useCompanySettings, useCustomFields } from '../api/queries';
 import type { Profile } from '../api/types';
-import { PageTrail } from '../layout/PageTrail';
+import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
 import { formatDateTime, fullName, plural } from '../profiles/format';
 import { formatPhoneNumber } from '../profiles/phoneDisplay';
 import { ProfilesPage } from '../profiles/ProfilesPage';
@@ -18,7 +18,7 @@ import type { Group } from './types';
 import { useGroup, useRemoveMembers } from './useGroups';
 
 function GroupBreadcrumbs({ name }: { name: string }) {
-  return <PageTrail steps={[{ label: 'Groups', to: '/groups' }, { label: name }]} />;
+  return <HomeBreadcrumbs trail={[{ label: 'Groups', to: '/groups' }, { label: name }]} />;
 }
 
 /** A filtered group's saved search and filters, and a link to the same rows on the Profiles page. */

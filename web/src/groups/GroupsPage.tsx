@@ -1,7 +1,7 @@
 import { Alert, Anchor, Badge, Button, Center, Group as Row, Loader, Pagination, Paper, SegmentedControl, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { IconUpload } from '@tabler/icons-react';
 import { Link, useSearchParams } from 'react-router';
-import { PageTrail } from '../layout/PageTrail';
+import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
 import { formatCount, formatDateTime, plural } from '../profiles/format';
 import { useSession } from '../session/session';
 import { DeleteGroupButton, RenameGroupButton } from './GroupActions';
@@ -77,7 +77,7 @@ export function GroupsPage() {
 
   return (
     <Stack gap="md">
-      <PageTrail steps={[{ label: 'Groups' }]} />
+      <HomeBreadcrumbs trail={[{ label: 'Groups' }]} />
       <Row justify="space-between" align="flex-end" wrap="wrap">
         <Row gap="sm" align="baseline">
           <Title order={2}>Groups</Title>

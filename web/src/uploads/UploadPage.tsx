@@ -1,7 +1,7 @@
 import { Alert, Anchor, Button, Center, Group as Row, List, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconDownload, IconUsersGroup } from '@tabler/icons-react';
 import { Link, useParams } from 'react-router';
-import { PageTrail } from '../layout/PageTrail';
+import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
 import { formatDateTime } from '../profiles/format';
 import { delimiterName, encodingName, fieldKeyLabel } from './mapping';
 import { duplicatesNote, phaseText, UploadCountCards, UploadProgress, UploadStatusBadge } from './UploadParts';
@@ -17,7 +17,7 @@ export function UploadPage() {
 
   return (
     <Stack gap="md">
-      <PageTrail steps={[{ label: 'Upload', to: '/uploads' }, { label: u?.file_name ?? `Upload #${idParam}` }]} />
+      <HomeBreadcrumbs trail={[{ label: 'Upload', to: '/uploads' }, { label: u?.file_name ?? `Upload #${idParam}` }]} />
       {(!valid || upload.error) && (
         <Alert color="red" title="No such upload">
           {upload.error?.message ?? 'That is not an upload’s address.'}{' '}

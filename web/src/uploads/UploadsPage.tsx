@@ -1,6 +1,6 @@
 import { Alert, Anchor, Center, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
-import { PageTrail } from '../layout/PageTrail';
+import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
 import { formatCount, formatDateTime } from '../profiles/format';
 import { useSession } from '../session/session';
 import type { Upload } from './types';
@@ -111,7 +111,7 @@ export function UploadsPage() {
   const viewer = session.data?.role === 'viewer';
   return (
     <Stack gap="md">
-      <PageTrail steps={[{ label: 'Upload' }]} />
+      <HomeBreadcrumbs trail={[{ label: 'Upload' }]} />
       <Title order={2}>Upload a CSV</Title>
       <Text size="sm" c="dimmed">
         New numbers become profiles with First seen type “Uploaded group” and the group as their source; numbers already here get the file’s
