@@ -8,6 +8,7 @@ import { messagesTable } from './migrations/005_messages.js';
 import { groupsUploadsPostgres, groupsUploadsShared, groupsUploadsSqlite } from './migrations/006_groups_uploads.js';
 import { queuedMessagesIndex } from './migrations/007_queued_messages.js';
 import { profileCountSlotsPostgres, profileCountSlotsSqlite } from './migrations/008_profile_count_slots.js';
+import { sendLeases } from './migrations/009_send_leases.js';
 
 /** Ordered; a name is never reused or edited once released. `sql` is for both engines, or one text per engine. */
 const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, string> }> = [
@@ -19,6 +20,7 @@ const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, str
   { name: '006_groups_uploads', sql: { sqlite: groupsUploadsShared + groupsUploadsSqlite, postgres: groupsUploadsShared + groupsUploadsPostgres } },
   { name: '007_queued_messages', sql: queuedMessagesIndex },
   { name: '008_profile_count_slots', sql: { sqlite: profileCountSlotsSqlite, postgres: profileCountSlotsPostgres } },
+  { name: '009_send_leases', sql: sendLeases },
 ];
 
 const TYPES: Record<Engine, Record<string, string>> = {

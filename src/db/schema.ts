@@ -260,6 +260,8 @@ export interface MessagesTable {
   campaign_id: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** While `sending`: until when the handoff may still call the gateway (migration 009). */
+  lease_until: Generated<Timestamp | null>;
 }
 
 /** The Inbox: one row per profile with messages (migration 005). */

@@ -184,7 +184,8 @@ describeEachEngine('messaging through Twilio', (engine) => {
       const p = await newProfile();
       standIn.setLineType(p.phone, { carrierName: 'Verizon Wireless', type: 'mobile' });
       const { sent, now } = await send(p.id);
-      expect(sent).toMatchObject({ status: 'sent', carrier_name: 'Verizon Wireless' });
+      // The answer is the message after its handoff: the stand-in's callbacks may already have moved it on to delivered.
+      expect(sent).toMatchObject({ status: expect.stringMatching(/^(sent|delivered)$/), carrier_name: 'Verizon Wireless' });
       expect(now).toMatchObject({ status: 'delivered', error_code: null });
       const request = apiRequestsTo(p.phone)[0]!;
       expect(request.form).toMatchObject({ To: p.phone, From: OUR_NUMBER, Body: 'Hello from Roster', StatusCallback: `${base}/api/v1/gateways/twilio/${a.companyId}/status?message=${sent.id}` });

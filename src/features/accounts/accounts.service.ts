@@ -100,6 +100,25 @@ export async function getCompanySettings(database: Database, companyId: number):
   return toSettings(row);
 }
 
+// Settings read on every inbound text (messaging.service handleInbound), kept for a moment per database and company.
+// A change made in this process is seen at once (the generation moves); one made by another process, within SETTINGS_TTL_MS.
+const SETTINGS_TTL_MS = 1_000;
+let settingsGeneration = 0;
+const recentSettings = new WeakMap<Database, Map<number, { settings: CompanySettings; at: number; generation: number }>>();
+
+/** getCompanySettings for a hot path: the answer may be up to a second old when another process changed the settings. */
+export async function recentCompanySettings(database: Database, companyId: number): Promise<CompanySettings> {
+  let byCompany = recentSettings.get(database);
+  if (!byCompany) recentSettings.set(database, (byCompany = new Map()));
+  const kept = byCompany.get(companyId);
+  const now = Date.now();
+  if (kept && kept.generation === settingsGeneration && now - kept.at < SETTINGS_TTL_MS) return kept.settings;
+  const generation = settingsGeneration;
+  const settings = await getCompanySettings(database, companyId);
+  byCompany.set(companyId, { settings, at: now, generation });
+  return settings;
+}
+
 /** Changes name, default country or gender options; audited. */
 export async function updateCompanySettings(
   database: Database,
@@ -125,6 +144,8 @@ export async function updateCompanySettings(
     }
     values.gender_options = JSON.stringify(options);
   }
+  // After the commit, so a reader in between keeps nothing older than it.
+  const bumpGeneration = () => void (settingsGeneration += 1);
   return database.db.transaction().execute(async (trx) => {
     const before = await repo.findCompany(trx, auth.companyId);
     if (!before) throw notFound('Company');
@@ -137,7 +158,7 @@ export async function updateCompanySettings(
     await repo.updateCompany(trx, auth.companyId, { ...values, updated_at: nowIso() });
     await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'company.updated', entityType: 'company', entityId: auth.companyId, changes }]);
     return toSettings((await repo.findCompany(trx, auth.companyId))!);
-  });
+  }).finally(bumpGeneration);
 }
 
 /** Checks email and password; on success opens a session and returns its token (for the cookie) and CSRF token. */

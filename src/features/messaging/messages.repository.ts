@@ -1,4 +1,6 @@
+import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
 import type { DB, MessagesTable } from '../../db/schema.js';
 import { prepared } from '../../db/prepared.js';
 import type { DbScope } from '../../db/scope.js';
@@ -6,7 +8,7 @@ import type { DbScope } from '../../db/scope.js';
 /** The message read model (no selectAll on API paths). */
 export const MESSAGE_COLUMNS = [
   'id', 'profile_id', 'direction', 'body', 'status', 'gateway', 'gateway_message_id', 'error_code', 'error_message', 'attempts',
-  'carrier_name', 'possible_opt_out', 'intent', 'campaign_id', 'created_at', 'updated_at',
+  'carrier_name', 'possible_opt_out', 'intent', 'campaign_id', 'created_at', 'updated_at', 'lease_until',
 ] as const;
 
 export interface MessageRow {
@@ -26,10 +28,12 @@ export interface MessageRow {
   campaign_id: number | null;
   created_at: string;
   updated_at: string;
+  /** While `sending`: the handoff's send lease (send-leases.ts). */
+  lease_until: string | null;
 }
 
-export type NewMessage = Omit<MessagesTable, 'company_id' | 'id' | 'attempts' | 'possible_opt_out'> & { possible_opt_out?: number; attempts?: number };
-export type MessageUpdate = Partial<Pick<MessagesTable, 'status' | 'gateway_message_id' | 'error_code' | 'error_message' | 'carrier_name' | 'updated_at'> & { attempts: number; possible_opt_out: number }>;
+export type NewMessage = Omit<MessagesTable, 'company_id' | 'id' | 'attempts' | 'possible_opt_out' | 'lease_until'> & { possible_opt_out?: number; attempts?: number };
+export type MessageUpdate = Partial<Pick<MessagesTable, 'status' | 'gateway_message_id' | 'error_code' | 'error_message' | 'carrier_name' | 'updated_at'> & { attempts: number; possible_opt_out: number; lease_until: string | null }>;
 
 // The message's columns, in the order insertMessageQuery takes them.
 const NEW_MESSAGE_COLUMNS = [
@@ -72,11 +76,12 @@ export function updateMessage(db: Kysely<DB>, companyId: number, messageId: numb
 }
 
 /**
- * Outbound messages of one gateway still queued since before `before`, oldest first, of every company: the dispatcher's
- * fallback sweep (Messaging.sweepQueued), a system task like the job queue's claim, hands each off under its own company.
+ * Outbound messages of one gateway still queued since before `before`, oldest first, of every company, then those left
+ * `sending` by a handoff whose lease is over (its process stopped): the dispatcher's fallback sweep
+ * (Messaging.sweepQueued), a system task like the job queue's claim, hands each off under its own company.
  */
-export function staleQueuedOutbound(db: Kysely<DB>, gateway: string, before: string, limit: number) {
-  return db
+export async function staleQueuedOutbound(db: Kysely<DB>, gateway: string, before: string, limit: number, now: string) {
+  const queued = await db
     .selectFrom('messages')
     .select(['company_id', 'id'])
     .where('status', '=', 'queued')
@@ -86,6 +91,17 @@ export function staleQueuedOutbound(db: Kysely<DB>, gateway: string, before: str
     .orderBy('updated_at')
     .limit(limit)
     .execute();
+  if (queued.length >= limit) return queued;
+  const abandoned = await db
+    .selectFrom('messages')
+    .select(['company_id', 'id'])
+    .where('status', '=', 'sending')
+    .where('lease_until', '<', now)
+    .where('gateway', '=', gateway)
+    .orderBy('lease_until')
+    .limit(limit - queued.length)
+    .execute();
+  return [...queued, ...abandoned];
 }
 
 /** A page of a profile's conversation, newest first, before a message id (keyset). */
@@ -148,4 +164,103 @@ export async function countInbox(db: Kysely<DB>, companyId: number, possibleOptO
 export async function findMessagesByIds(db: Kysely<DB>, companyId: number, ids: number[]): Promise<MessageRow[]> {
   if (!ids.length) return [];
   return (await db.selectFrom('messages').select(MESSAGE_COLUMNS).where('company_id', '=', companyId).where('id', 'in', ids).execute()) as MessageRow[];
+}
+
+/** A plain inbound text (no STOP, START, HELP or keyword) from a number that may already be a profile's. */
+export interface PlainInbound {
+  phone: string;
+  body: string;
+  gateway: string;
+  gatewayMessageId: string;
+  possibleOptOut: boolean;
+  at: string;
+}
+
+/**
+ * recorded: the message and its conversation are written. no_profile: the number is nobody's yet; duplicate: the
+ * gateway id is recorded already; busy: this connection is inside another transaction. The last three leave the
+ * message to the general path (Messaging.handleInbound), which does all of it in a Kysely transaction.
+ */
+export type PlainInboundOutcome = { outcome: 'recorded'; message: MessageRow } | { outcome: 'no_profile' | 'duplicate' | 'busy' };
+
+const RETURNED = MESSAGE_COLUMNS.map((c) => `"${c}"`).join(', ');
+
+// Inserted in conversations as touchConversation does, under the profile's lock (every message is written under it).
+const CONVERSATION_UPSERT = `ON CONFLICT (company_id, profile_id) DO UPDATE SET last_message_id = excluded.last_message_id,
+  possible_opt_outs = conversations.possible_opt_outs + excluded.possible_opt_outs, updated_at = excluded.updated_at`;
+
+// PostgreSQL: the profile's lock, the message and the conversation in one statement, so one round trip and its own
+// (implicit) transaction. A named statement: each pooled connection parses it once.
+const PLAIN_INBOUND_POSTGRES = {
+  name: 'roster_plain_inbound_v1',
+  text: `WITH p AS (SELECT id FROM profiles WHERE company_id = $1 AND phone_number = $2 FOR UPDATE),
+m AS (
+  INSERT INTO messages (company_id, profile_id, direction, body, status, gateway, gateway_message_id, possible_opt_out, intent, created_at, updated_at)
+  SELECT $1, p.id, 'inbound', $3, 'received', $4, $5, $6, 'other', $7, $7 FROM p
+  ON CONFLICT (company_id, gateway, gateway_message_id) DO NOTHING
+  RETURNING ${RETURNED}
+),
+c AS (
+  INSERT INTO conversations (company_id, profile_id, last_message_id, possible_opt_outs, updated_at)
+  SELECT $1, profile_id, id, possible_opt_out, created_at FROM m
+  ${CONVERSATION_UPSERT}
+)
+SELECT (SELECT id FROM p) AS found_profile_id, m.* FROM (SELECT 1) AS one LEFT JOIN m ON true`,
+};
+
+interface SqlitePlainStatements {
+  record: (companyId: number, message: PlainInbound) => PlainInboundOutcome;
+}
+const sqliteStatements = new WeakMap<SQLite.Database, SqlitePlainStatements>();
+
+function sqlitePlain(raw: SQLite.Database): SqlitePlainStatements {
+  let kept = sqliteStatements.get(raw);
+  if (kept) return kept;
+  const profile = raw.prepare<[number, string], { id: number }>('SELECT id FROM profiles WHERE company_id = ? AND phone_number = ?');
+  const insert = raw.prepare<unknown[], MessageRow>(`INSERT INTO messages (company_id, profile_id, direction, body, status, gateway, gateway_message_id, possible_opt_out, intent, created_at, updated_at)
+    VALUES (?, ?, 'inbound', ?, 'received', ?, ?, ?, 'other', ?, ?)
+    ON CONFLICT (company_id, gateway, gateway_message_id) DO NOTHING RETURNING ${RETURNED}`);
+  const conversation = raw.prepare(`INSERT INTO conversations (company_id, profile_id, last_message_id, possible_opt_outs, updated_at) VALUES (?, ?, ?, ?, ?) ${CONVERSATION_UPSERT}`);
+  // IMMEDIATE: the write lock first, as a read that is followed by a write must not meet another process's write.
+  const record = raw.transaction((companyId: number, m: PlainInbound): PlainInboundOutcome => {
+    const found = profile.get(companyId, m.phone);
+    if (!found) return { outcome: 'no_profile' };
+    const flag = m.possibleOptOut ? 1 : 0;
+    const message = insert.get(companyId, found.id, m.body, m.gateway, m.gatewayMessageId, flag, m.at, m.at);
+    if (!message) return { outcome: 'duplicate' };
+    conversation.run(companyId, found.id, message.id, flag, m.at);
+    return { outcome: 'recorded', message };
+  }).immediate;
+  kept = { record };
+  sqliteStatements.set(raw, kept);
+  return kept;
+}
+
+/**
+ * Records a plain inbound text from a number that is already a profile's, with its conversation, in one short
+ * transaction of its own: most inbound texts are these (bench/inbound.ts), and the general path's Kysely transaction
+ * costs several round trips (PostgreSQL) or several times the work (SQLite) for them.
+ */
+export async function recordPlainInbound(database: Database, companyId: number, message: PlainInbound): Promise<PlainInboundOutcome> {
+  if (database.engine === 'postgres') {
+    const { rows } = await database.pgPool!.query<MessageRow & { found_profile_id: number | null }>({
+      ...PLAIN_INBOUND_POSTGRES,
+      values: [companyId, message.phone, message.body, message.gateway, message.gatewayMessageId, message.possibleOptOut ? 1 : 0, message.at],
+    });
+    const row = rows[0]!;
+    if (row.found_profile_id === null) return { outcome: 'no_profile' };
+    if (row.id === null) return { outcome: 'duplicate' };
+    const { found_profile_id: _, ...stored } = row;
+    return { outcome: 'recorded', message: stored };
+  }
+  const raw = database.sqlite!;
+  // Kysely's transaction on this one connection is open (awaiting its next statement): leave the message to it.
+  if (raw.inTransaction) return { outcome: 'busy' };
+  try {
+    return sqlitePlain(raw).record(companyId, message);
+  } catch (error) {
+    // A statement of this connection is still being read (a cursor), or another process holds the write lock too long.
+    if ((error instanceof TypeError && /busy/i.test(error.message)) || (error as { code?: string }).code === 'SQLITE_BUSY') return { outcome: 'busy' };
+    throw error;
+  }
 }

@@ -4,7 +4,7 @@ import { AppError, invalidInput, notFound } from '../../errors.js';
 import { nowIso } from '../../time.js';
 import type { Actor } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit.js';
-import { getCompanySettings } from '../accounts/accounts.service.js';
+import { getCompanySettings, recentCompanySettings } from '../accounts/accounts.service.js';
 import { findOptInPathByKeyword, type OptInPathView } from '../campaigns/campaigns.service.js';
 import { confirmPending, subscribe } from '../campaigns/subscriptions.service.js';
 import { classifyInbound, normaliseInbound } from '../opt-outs/keywords.js';
@@ -17,6 +17,7 @@ import type { DeliveryReport, InboundSms, SendResult, SmsGateway } from './gatew
 import { SimulatorGateway } from './gateways/simulator.js';
 import { bodyProblem, confirmPrompt, helpReply, type MessageIntent, type MessageStatus, nextDeliveryStatus, optOutForDisposition, stopReply } from './message-rules.js';
 import * as repo from './messages.repository.js';
+import { holdLease, leaseLength, SEND_START_WINDOW_MS, waitForLease } from './send-leases.js';
 
 /** A message as the API shows it (SPEC §4). */
 export interface MessageView {
@@ -58,6 +59,7 @@ export const INBOUND_ACTOR: Actor = { type: 'system', id: null, label: 'inbound 
 
 /** How long a recorded outbound message may stay queued before the sweep hands it off (dispatch normally has by then). */
 const SWEEP_AGE_MS = 60_000;
+const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
 const STOP_REASON = 'Undeliverable - Texted a STOP word';
 const ONE_WORD = /^[\p{L}\p{N}]+$/u;
 
@@ -92,12 +94,11 @@ interface ReplyDraft {
  * record-then-handOff, and every delivery report through applyDeliveryReport.
  *
  * The send invariant (SPEC §3): a message is recorded in the same transaction as the textability check (lockForSend),
- * and handed to the gateway in a second transaction that locks the profile again, checks again, and keeps the lock
- * until the gateway has answered. Every opt-out locks the same profile row first, so it either commits before the
- * handoff's check (which then refuses) or waits until the handoff is over: no message reaches the gateway after its
- * number's STOP committed. On PostgreSQL the lock is the profile's row lock (FOR UPDATE): other profiles are not held
- * up. On SQLite it is the database's write lock (the handoff writes `sending` first, which takes it), so on SQLite
- * sends are serialised with every other write for the length of a gateway call; ROSTER_TWILIO_TIMEOUT_MS bounds it.
+ * and handed to the gateway under a send lease (send-leases.ts): a short transaction locks the profile again, checks
+ * again and marks the message `sending`; the gateway is called after it commits, holding no lock, and every opt-out
+ * waits for the profile's live leases before it commits. So an opt-out either commits before the handoff's check (which
+ * then refuses) or after the gateway has answered: no message reaches the gateway after its number's STOP committed,
+ * and no other write waits for a gateway call (on SQLite, where the lock would be the database's one write lock).
  * The one exception is the STOP confirmation, which answers the STOP itself and so is handed off after it.
  */
 export class Messaging {
@@ -179,48 +180,69 @@ export class Messaging {
   }
 
   /**
-   * Hands a recorded message to the gateway, holding the profile's lock (see the class comment) from the second check
-   * until the gateway's answer is recorded. A failure the gateway calls transient is retried once at once, unless the
-   * first request may have reached it (a timeout): a retry then could deliver the text twice. A disposition that ends
-   * the number's textability (Hard Bounce, deactivated, opted out at the carrier) opts the profile out afterwards.
+   * Hands a recorded message to the gateway under a send lease (send-leases.ts): a short transaction locks the profile,
+   * checks again that it may be texted and marks the message `sending`; the gateway is called outside any transaction,
+   * and its answer recorded after. An opt-out of the profile waits for the lease to end, so none commits between the
+   * check and the gateway's answer. A failure the gateway calls transient is retried once at once, unless the first
+   * request may have reached it (a timeout): a retry then could deliver the text twice. A disposition that ends the
+   * number's textability (Hard Bounce, deactivated, opted out at the carrier) opts the profile out afterwards.
    */
   async handOff(companyId: number, messageId: number): Promise<MessageView> {
-    // Not inTransaction: a transaction that handed a message over must not be run again.
-    const outcome = await this.database.db.transaction().execute(async (db) => {
+    const leaseMs = leaseLength(this.gateway.timeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS);
+    // Not inTransaction: its retries are for work that only touches the database.
+    const claim = await this.database.db.transaction().execute(async (db) => {
       const trx: DbScope = { db, engine: this.database.engine };
       const message = await repo.findMessage(db, companyId, messageId);
       if (!message) throw notFound('Message');
       const [profile] = await lockProfileStates(trx, companyId, [message.profile_id]);
       const fresh = (await repo.findMessage(db, companyId, messageId))!;
-      if (fresh.status !== 'queued') return { result: undefined, profileId: message.profile_id };
+      // Queued, or left `sending` by a handoff that stopped (its process ended) and whose lease is over.
+      const claimable = fresh.status === 'queued' || (fresh.status === 'sending' && (!fresh.lease_until || new Date(fresh.lease_until).getTime() <= Date.now()));
+      if (!claimable) return undefined;
       const reason = profile ? untextableReason(profile) : 'the profile was deleted';
       if (!profile?.phone_number || (reason && !(fresh.intent === 'stop' && reason === STOP_REASON))) {
-        await repo.updateMessage(db, companyId, messageId, { status: 'failed', error_code: 'not_textable', error_message: `Cannot text this profile: ${reason}`, updated_at: nowIso() });
-        return { result: undefined, profileId: message.profile_id };
+        await repo.updateMessage(db, companyId, messageId, { status: 'failed', error_code: 'not_textable', error_message: `Cannot text this profile: ${reason}`, lease_until: null, updated_at: nowIso() });
+        return undefined;
       }
-      // On SQLite this first write takes the database's write lock, which the handoff then holds (see the class comment).
-      await repo.updateMessage(db, companyId, messageId, { status: 'sending', updated_at: nowIso() });
+      const leasedAt = Date.now();
+      await repo.updateMessage(db, companyId, messageId, { status: 'sending', lease_until: new Date(leasedAt + leaseMs).toISOString(), updated_at: nowIso() });
+      return { message: fresh, to: profile.phone_number, leasedAt };
+    });
+    if (!claim) return toMessageView((await repo.findMessage(this.database.db, companyId, messageId))!);
+
+    const release = holdLease(messageId);
+    let result: SendResult | undefined;
+    let attempts = claim.message.attempts;
+    try {
       const statusCallbackUrl = this.gateway.name === 'twilio' && this.publicUrl ? `${this.publicUrl}/api/v1/gateways/twilio/${companyId}/status?message=${messageId}` : undefined;
-      let attempts = fresh.attempts;
-      let result: SendResult;
       for (;;) {
+        // A request started late could still be under way when the lease ends (this process stalled): give the message back.
+        if (Date.now() - claim.leasedAt > SEND_START_WINDOW_MS) break;
         attempts += 1;
-        result = await this.gateway.send({ to: profile.phone_number, body: fresh.body, ...(statusCallbackUrl ? { statusCallbackUrl } : {}), idempotencyKey: `${companyId}:${messageId}:${attempts}` });
+        result = await this.gateway.send({ to: claim.to, body: claim.message.body, ...(statusCallbackUrl ? { statusCallbackUrl } : {}), idempotencyKey: `${companyId}:${messageId}:${attempts}` });
         if (result.outcome === 'accepted' || result.disposition !== 'retry' || result.mayHaveBeenSent || attempts >= 2) break;
       }
       const at = nowIso();
-      if (result.outcome === 'accepted') {
+      if (!result) {
+        await repo.updateMessage(this.database.db, companyId, messageId, { status: 'queued', lease_until: null, updated_at: at });
+      } else if (result.outcome === 'accepted') {
         if (this.gateway instanceof SimulatorGateway) this.simulatorReports.set(result.gatewayMessageId, { companyId, messageId });
-        await repo.updateMessage(db, companyId, messageId, { status: 'sent', gateway_message_id: result.gatewayMessageId, attempts, error_code: null, error_message: null, updated_at: at });
+        await repo.updateMessage(this.database.db, companyId, messageId, { status: 'sent', gateway_message_id: result.gatewayMessageId, attempts, error_code: null, error_message: null, lease_until: null, updated_at: at });
       } else {
-        await repo.updateMessage(db, companyId, messageId, { status: 'failed', attempts, error_code: result.code, error_message: result.message, updated_at: at });
+        await repo.updateMessage(this.database.db, companyId, messageId, { status: 'failed', attempts, error_code: result.code, error_message: result.message, lease_until: null, updated_at: at });
       }
-      return { result, profileId: message.profile_id };
-    });
-    const reason = outcome.result?.outcome === 'failed' ? optOutForDisposition(outcome.result.disposition) : null;
-    // Separate from the handoff, which must never run twice: an opt-out moves the shared counters and may be retried.
-    if (reason) await optOutProfile(this.database, companyId, this.gatewayActor(), outcome.profileId, reason);
-    if (outcome.result?.outcome === 'accepted') await this.learnCarrier(companyId, outcome.profileId, messageId);
+    } catch (error) {
+      // Not a gateway's answer (those are SendResults) but a fault here: give the message back for the sweep, as a
+      // handoff that never committed would have left it.
+      await repo.updateMessage(this.database.db, companyId, messageId, { status: 'queued', lease_until: null, updated_at: nowIso() }).catch(() => undefined);
+      throw error;
+    } finally {
+      release();
+    }
+    const reason = result?.outcome === 'failed' ? optOutForDisposition(result.disposition) : null;
+    // After the lease ended (an opt-out waits for it): it moves the shared counters and may be retried.
+    if (reason) await optOutProfile(this.database, companyId, this.gatewayActor(), claim.message.profile_id, reason);
+    if (result?.outcome === 'accepted') await this.learnCarrier(companyId, claim.message.profile_id, messageId);
     return toMessageView((await repo.findMessage(this.database.db, companyId, messageId))!);
   }
 
@@ -264,6 +286,8 @@ export class Messaging {
       // The profile first, as every writer of messages does: this also waits for the handoff that sent it to commit.
       await lockProfileStates(trx, companyId, [found.profile_id]);
       const message = (await repo.findMessage(trx.db, companyId, found.id))!;
+      // The gateway reported before its handoff recorded the answer (and the gateway id): wait for that, then read again.
+      waitForLease(message);
       // A report about an earlier attempt, or one that names a message the gateway never gave this id, changes nothing.
       if (message.gateway_message_id !== report.gatewayMessageId) return null;
       const at = nowIso();
@@ -295,7 +319,7 @@ export class Messaging {
    * recorded in that transaction and handed off after it commits.
    */
   async handleInbound(companyId: number, inbound: InboundSms, observer: InboundObserver = {}): Promise<InboundResult> {
-    const company = await getCompanySettings(this.database, companyId);
+    const company = await recentCompanySettings(this.database, companyId);
     const phone = normalisePhone(inbound.from, company.default_country as CountryCode);
     if (!phone.ok) throw invalidInput([{ field: 'from', value: inbound.from, message: `${phone.reason} (accepted: a phone number in any written form)` }]);
     // A repeated delivery is found by the unique gateway id when its message is inserted (below), not by a read first:
@@ -310,6 +334,16 @@ export class Messaging {
     // Keywords are one word of letters and digits (campaigns.service checkKeywords): anything else is not looked up.
     const path = intent === 'other' && classified === 'other' && ONE_WORD.test(normaliseInbound(inbound.body)) ? await findOptInPathByKeyword(this.database, companyId, inbound.body) : undefined;
     const possibleOptOut = classified === 'possible_opt_out' && intent === 'other';
+
+    // Most texts only need recording: done in one statement when the number is already a profile's.
+    if (intent === 'other' && !path && inbound.optOutType === undefined) {
+      const plain = await repo.recordPlainInbound(this.database, companyId, {
+        phone: phone.e164, body: inbound.body, gateway: this.gateway.name, gatewayMessageId: inbound.gatewayMessageId, possibleOptOut, at: inbound.receivedAt,
+      });
+      if (plain.outcome === 'recorded') {
+        return { message: toMessageView(plain.message), profileId: plain.message.profile_id, profileCreated: false, replies: [], handoffs: Promise.resolve([]), duplicate: false };
+      }
+    }
 
     // One short transaction does all of it: the profile (locked, or created when the number is new), the message, what
     // it changes, and the replies it causes, recorded as queued. The gateway is called only after the commit (dispatch).
@@ -404,7 +438,7 @@ export class Messaging {
    * lock that a message is still queued, so a message that another process is handing off meanwhile goes out once.
    */
   async sweepQueued(olderThanMs: number = SWEEP_AGE_MS): Promise<number> {
-    const stale = await repo.staleQueuedOutbound(this.database.db, this.gateway.name, new Date(Date.now() - olderThanMs).toISOString(), 100);
+    const stale = await repo.staleQueuedOutbound(this.database.db, this.gateway.name, new Date(Date.now() - olderThanMs).toISOString(), 100, nowIso());
     for (const message of stale) {
       try {
         await this.handOff(message.company_id, message.id);

@@ -6,6 +6,7 @@ import { endSubscriptionsWithProfile, refreshProfileStatus, restoreSubscriptions
 import { mergeOptOut, type OptOut, type OptOutReason, optOutLiftedBy } from '../profiles/profile-rules.js';
 import { clearTombstoneOptOut, lockProfileStates, type ProfileStateRow, tombstoneHash } from '../profiles/profiles.repository.js';
 import { blacklistedAmong } from './opt-outs.repository.js';
+import { waitForSendsTo } from '../messaging/send-leases.js';
 
 /**
  * The profile-level opt-out engine (SPEC §3): every opt-out, every lifting of one, and what they do to the
@@ -54,6 +55,8 @@ export function applyOptOut(scope: DbScope, companyId: number, actor: Actor, pro
     const current = currentOptOut(row);
     const next = mergeOptOut(current, incoming)!;
     if (current && next === current) return { outcome: 'unchanged', profileId, optedOutAt: current.at, optedOutSource: current.reason };
+    // A message to the number may be on its way to the gateway: this opt-out commits only after that is over (SPEC §3).
+    if (!current) await waitForSendsTo(trx, companyId, profileId);
     // Subscriptions end with the first opt-out; a firmer reason later only renames why the profile is out.
     const ended = current ? 0 : await endSubscriptionsWithProfile(trx, companyId, actor, profileId, next.reason, next.at);
     await refreshProfileStatus(trx, companyId, [profileId], nowIso(), new Map([[profileId, { opted_out_at: next.at, opted_out_source: next.reason }]]));

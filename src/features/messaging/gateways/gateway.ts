@@ -105,6 +105,8 @@ export interface SmsGateway {
   readonly name: string;
   /** Hands one message to the gateway. Never throws for gateway or network trouble: that is a SendFailed. */
   send(message: OutboundSms): Promise<SendResult>;
+  /** The longest one send() may take before it answers (a timeout is a SendFailed); the send lease is sized from it. 10 s when absent. */
+  readonly timeoutMs?: number;
   /**
    * The recipient's carrier name, or null when the gateway does not know it.
    * Throws GatewayError when the gateway cannot be asked (credentials, network).

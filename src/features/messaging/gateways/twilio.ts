@@ -57,7 +57,7 @@ export class TwilioGateway implements SmsGateway {
   private readonly apiBaseUrl: string;
   private readonly lookupBaseUrl: string;
   private readonly messagingBaseUrl: string;
-  private readonly timeoutMs: number;
+  readonly timeoutMs: number;
   private readonly authorization: string;
 
   constructor(private readonly config: TwilioConfig) {
