@@ -76,6 +76,54 @@ describeEachEngine('reply dispatch', (engine) => {
     expect(gateway.sent.filter((m) => m.to === '+13125550003').map((m) => m.body)).not.toContain(DEFAULT_HELP_TEXT);
   });
 
+  it('a handoff left sending by a process that stopped is handed off by the sweep once its lease is over', async () => {
+    gateway.down = true;
+    const result = await inbound('+13125550005', 'help');
+    await result.handoffs.catch(() => undefined);
+    gateway.down = false;
+    const id = result.replies[0]!.id;
+    // As a process that died between its lease and the gateway's answer leaves it: first with the lease still live.
+    const lease = (until: string) => t.database.db.updateTable('messages').set({ status: 'sending', lease_until: until }).where('company_id', '=', a.companyId).where('id', '=', id).execute();
+    await lease(new Date(Date.now() + 60_000).toISOString());
+    expect(await messaging.sweepQueued(0)).toBe(0);
+    await lease(new Date(Date.now() - 1_000).toISOString());
+    expect(await messaging.sweepQueued(0)).toBe(1);
+    expect(gateway.sent.filter((m) => m.to === '+13125550005').map((m) => m.body)).toEqual([DEFAULT_HELP_TEXT]);
+    const stored = (await t.call(a.apiKey, 'GET', `/api/v1/profiles/${result.profileId}/messages`)).json().data;
+    expect(stored.find((m: { id: number }) => m.id === id)).toMatchObject({ status: 'sent' });
+  });
+
+  it('an opt-out waits for a send under way to the same number, and commits after it', async () => {
+    gateway.down = true;
+    const result = await inbound('+13125550006', 'help');
+    await result.handoffs.catch(() => undefined);
+    gateway.down = false;
+    const id = result.replies[0]!.id;
+    await t.database.db.updateTable('messages').set({ status: 'sending', lease_until: new Date(Date.now() + 60_000).toISOString() }).where('company_id', '=', a.companyId).where('id', '=', id).execute();
+    const order: string[] = [];
+    const stop = inbound('+13125550006', 'STOP').then(() => order.push('STOP committed'));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    order.push('gateway answered');
+    await t.database.db.updateTable('messages').set({ status: 'sent', lease_until: null }).where('company_id', '=', a.companyId).where('id', '=', id).execute();
+    await stop;
+    expect(order).toEqual(['gateway answered', 'STOP committed']);
+    expect((await t.call(a.apiKey, 'GET', `/api/v1/profiles/${result.profileId}`)).json()).toMatchObject({ opted_out_source: 'Texted a STOP word' });
+  });
+
+  it('plain texts from a known number (one statement) record the message, its conversation and a possible opt-out, once per gateway id', async () => {
+    const first = await inbound('+13125550007', 'hello');
+    expect(first.profileCreated).toBe(true);
+    const plain = await messaging.handleInbound(a.companyId, { gatewayMessageId: 'PLAIN-1', from: '(312) 555-0007', to: '+12025550100', body: 'please remove me from this list', receivedAt: new Date().toISOString() });
+    expect(plain).toMatchObject({ profileId: first.profileId, profileCreated: false, duplicate: false, replies: [] });
+    expect(plain.message).toMatchObject({ direction: 'inbound', status: 'received', possible_opt_out: true, intent: 'other', profile_id: first.profileId });
+    const again = await messaging.handleInbound(a.companyId, { gatewayMessageId: 'PLAIN-1', from: '+13125550007', to: '+12025550100', body: 'please remove me from this list', receivedAt: new Date().toISOString() });
+    expect(again).toMatchObject({ duplicate: true, message: { id: plain.message.id } });
+    const stored = (await t.call(a.apiKey, 'GET', `/api/v1/profiles/${first.profileId}/messages`)).json().data;
+    expect(stored.map((m: { body: string }) => m.body)).toEqual(['please remove me from this list', 'hello']);
+    const flagged = (await t.call(a.apiKey, 'GET', '/api/v1/inbox?possible_opt_out=true')).json().data;
+    expect(flagged.filter((e: { profile_id: number }) => e.profile_id === first.profileId)).toEqual([expect.objectContaining({ possible_opt_out: true, last_message: expect.objectContaining({ id: plain.message.id }) })]);
+  });
+
   it('two first messages from one new number at once make one profile', async () => {
     const [x, y] = await Promise.all([inbound('+13125550004', 'hello'), inbound('+13125550004', 'again')]);
     expect(x.profileId).toBe(y.profileId);
