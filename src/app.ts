@@ -83,6 +83,11 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<App> {
   const messaging = new Messaging(deps.database, deps.gateway ?? createSmsGateway(config.sms), config.sms.publicUrl);
   app.addHook('onClose', async () => messaging.close());
   messaging.startSweeper();
+  if (config.deactivationFeed) {
+    messaging.startDeactivationFeed((days) => {
+      for (const day of days) if (day.outcome !== 'already_done') app.log.info({ deactivationFeed: day }, 'deactivation feed');
+    });
+  }
   // Replies are handed to the gateway after the webhook answered; tests wait for those handoffs through this.
   app.decorate('messagingIdle', () => messaging.idle());
   await app.register(async (api) => {

@@ -6,6 +6,8 @@ import { createCompany } from './features/accounts/accounts.service.js';
 import { loadDemoProfiles } from './features/demo/demo-data.js';
 import { runExportCommand } from './features/exports/export-cli.js';
 import { runImportCommand } from './features/uploads/import-cli.js';
+import { applyDeactivationDay, applyRecentDeactivations, checkDay } from './features/messaging/deactivations.js';
+import { createSmsGateway } from './features/messaging/gateways/index.js';
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -111,6 +113,23 @@ program
       const result = await runImportCommand(database, file, options, { stderr: process.stderr });
       process.stdout.write(JSON.stringify({ upload_id: result.id, group_id: result.group_id, status: result.status, error: result.error, counts: result.counts, seconds: result.seconds }) + '\n');
       if (result.status !== 'done') process.exitCode = 1;
+    } finally {
+      await database.close();
+    }
+  });
+
+program
+  .command('deactivations')
+  .description('apply the SMS gateway\'s deactivation feed for a day (SPEC §4): its numbers\' profiles become Phone was Deactivated; prints what it did as JSON')
+  .option('--day <YYYY-MM-DD>', 'the UTC day (default: the last few finished days not applied yet, as the server does hourly)')
+  .action(async (options: { day?: string }) => {
+    const config = loadConfig();
+    const database = await openMigrated(config, createLogger({ ...config, logLevel: 'warn' }));
+    try {
+      const gateway = createSmsGateway(config.sms);
+      const days = options.day !== undefined ? [await applyDeactivationDay(database, gateway, checkDay(options.day))] : await applyRecentDeactivations(database, gateway);
+      process.stdout.write(JSON.stringify({ gateway: gateway.name, days }) + '\n');
+      if (days.some((d) => d.outcome === 'failed')) process.exitCode = 1;
     } finally {
       await database.close();
     }

@@ -22,6 +22,8 @@ export interface Config {
   sms: SmsConfig;
   /** Largest CSV file an upload accepts, in bytes (SPEC §7). */
   uploadMaxBytes: number;
+  /** Whether the server applies the gateway's daily deactivation feed (hourly check; SPEC §4). */
+  deactivationFeed: boolean;
 }
 
 /** The gateway settings plus the public base URL Twilio calls back on (also what its signatures cover). */
@@ -55,10 +57,12 @@ const envSchema = z.object({
   ROSTER_TWILIO_MESSAGING_SERVICE_SID: z.string().regex(/^MG[0-9a-fA-F]{32}$/, 'accepted: MG followed by 32 hex digits').optional(),
   ROSTER_TWILIO_API_BASE_URL: z.url({ protocol: /^https?$/, error: 'accepted: an http(s) URL' }).default('https://api.twilio.com'),
   ROSTER_TWILIO_LOOKUP_BASE_URL: z.url({ protocol: /^https?$/, error: 'accepted: an http(s) URL' }).default('https://lookups.twilio.com'),
+  ROSTER_TWILIO_MESSAGING_BASE_URL: z.url({ protocol: /^https?$/, error: 'accepted: an http(s) URL' }).default('https://messaging.twilio.com'),
   ROSTER_TWILIO_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   ROSTER_SIMULATOR_RULES: z.string().optional(),
   ROSTER_SIMULATOR_CARRIERS: z.string().optional(),
   ROSTER_UPLOAD_MAX_MB: z.coerce.number().positive().max(100_000).default(200),
+  ROSTER_DEACTIVATION_FEED: boolish.default(true),
 });
 
 /** Reads and validates the environment once; every bad variable is reported together. */
@@ -91,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.ROSTER_SESSION_TTL_HOURS * 3600_000,
     exportTtlMs: e.ROSTER_EXPORT_TTL_HOURS * 3600_000,
     uploadMaxBytes: Math.floor(e.ROSTER_UPLOAD_MAX_MB * 1024 * 1024),
+    deactivationFeed: e.ROSTER_DEACTIVATION_FEED,
     sms,
   };
 }
@@ -145,6 +150,7 @@ function smsConfig(e: z.infer<typeof envSchema>, env: NodeJS.ProcessEnv): SmsCon
       ...(e.ROSTER_TWILIO_MESSAGING_SERVICE_SID !== undefined ? { messagingServiceSid: e.ROSTER_TWILIO_MESSAGING_SERVICE_SID } : {}),
       apiBaseUrl: e.ROSTER_TWILIO_API_BASE_URL,
       lookupBaseUrl: e.ROSTER_TWILIO_LOOKUP_BASE_URL,
+      messagingBaseUrl: e.ROSTER_TWILIO_MESSAGING_BASE_URL,
       timeoutMs: e.ROSTER_TWILIO_TIMEOUT_MS,
     },
   };

@@ -27,7 +27,8 @@ let counter = 0;
 /** A real app over a fresh, migrated database of the engine; `env` adds configuration (e.g. the Twilio stand-in), `gateway` a gateway the test holds. */
 export async function testApp(engine: Engine, options: { env?: Record<string, string>; gateway?: SmsGateway } = {}): Promise<TestApp> {
   const database = await freshDatabase(engine);
-  const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ...options.env });
+  // The hourly deactivation feed is driven by its own tests (test/api/deactivations.test.ts), not by a timer.
+  const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ROSTER_DEACTIVATION_FEED: 'off', ...options.env });
   const app = await buildApp(config, { database, ...(options.gateway ? { gateway: options.gateway } : {}) });
   await app.ready();
   return {

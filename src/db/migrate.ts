@@ -9,6 +9,7 @@ import { groupsUploadsPostgres, groupsUploadsShared, groupsUploadsSqlite } from 
 import { queuedMessagesIndex } from './migrations/007_queued_messages.js';
 import { profileCountSlotsPostgres, profileCountSlotsSqlite } from './migrations/008_profile_count_slots.js';
 import { sendLeases } from './migrations/009_send_leases.js';
+import { deactivationFeed } from './migrations/012_deactivation_feed.js';
 
 /** Ordered; a name is never reused or edited once released. `sql` is for both engines, or one text per engine. */
 const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, string> }> = [
@@ -21,6 +22,7 @@ const MIGRATIONS: ReadonlyArray<{ name: string; sql: string | Record<Engine, str
   { name: '007_queued_messages', sql: queuedMessagesIndex },
   { name: '008_profile_count_slots', sql: { sqlite: profileCountSlotsSqlite, postgres: profileCountSlotsPostgres } },
   { name: '009_send_leases', sql: sendLeases },
+  { name: '012_deactivation_feed', sql: deactivationFeed },
 ];
 
 const TYPES: Record<Engine, Record<string, string>> = {

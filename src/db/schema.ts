@@ -264,6 +264,17 @@ export interface MessagesTable {
   lease_until: Generated<Timestamp | null>;
 }
 
+/** One day of a gateway's deactivation feed, claimed and then applied (migration 012). */
+export interface DeactivationDaysTable {
+  gateway: string;
+  day: string; // YYYY-MM-DD, UTC
+  status: string; // running | done
+  numbers: Generated<number>;
+  profiles_opted_out: Generated<number>;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 /** The Inbox: one row per profile with messages (migration 005). */
 export interface ConversationsTable {
   company_id: number;
@@ -379,4 +390,5 @@ export interface DB {
   upload_rows: UploadRowsTable;
   upload_rejections: UploadRejectionsTable;
   schema_migrations: SchemaMigrationsTable;
+  deactivation_days: DeactivationDaysTable;
 }

@@ -17,6 +17,7 @@ import type { DeliveryReport, InboundSms, SendResult, SmsGateway } from './gatew
 import { SimulatorGateway } from './gateways/simulator.js';
 import { bodyProblem, confirmPrompt, helpReply, type MessageIntent, type MessageStatus, nextDeliveryStatus, optOutForDisposition, stopReply } from './message-rules.js';
 import * as repo from './messages.repository.js';
+import { applyRecentDeactivations, type DeactivationDay } from './deactivations.js';
 import { holdLease, leaseLength, SEND_START_WINDOW_MS, waitForLease } from './send-leases.js';
 
 /** A message as the API shows it (SPEC §4). */
@@ -106,6 +107,7 @@ export class Messaging {
   private readonly unlisten: (() => void) | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
   private sweeper: NodeJS.Timeout | undefined;
+  private feed: { first: NodeJS.Timeout; every: NodeJS.Timeout } | undefined;
 
   constructor(
     readonly database: Database,
@@ -128,11 +130,24 @@ export class Messaging {
     this.sweeper ??= setInterval(() => void this.sweepQueued().catch(() => undefined), intervalMs).unref();
   }
 
+  /**
+   * Applies the gateway's deactivation feed (deactivations.ts) for the last finished days not applied yet: first
+   * `firstAfterMs` after the start, then every `intervalMs`. `report` hears what each run did (the server logs it).
+   */
+  startDeactivationFeed(report: (days: DeactivationDay[]) => void = () => undefined, intervalMs = 60 * 60_000, firstAfterMs = 5 * 60_000): void {
+    if (!this.gateway.deactivatedNumbers || this.feed) return;
+    const run = () => void applyRecentDeactivations(this.database, this.gateway).then(report, () => undefined);
+    this.feed = { first: setTimeout(run, firstAfterMs).unref(), every: setInterval(run, intervalMs).unref() };
+  }
+
   /** Stops listening to the gateway and sweeping, and waits for the handoffs under way. */
   async close(): Promise<void> {
     this.unlisten?.();
     clearInterval(this.sweeper);
     this.sweeper = undefined;
+    clearTimeout(this.feed?.first);
+    clearInterval(this.feed?.every);
+    this.feed = undefined;
     await this.idle();
   }
 

@@ -32,7 +32,7 @@ describe('SMS gateway configuration', () => {
     expect(loadConfig(TWILIO).sms).toEqual({
       kind: 'twilio',
       publicUrl: 'https://roster.example.org',
-      twilio: { accountSid: SID, authToken: 'token', from: '+12025550100', apiBaseUrl: 'https://api.twilio.com', lookupBaseUrl: 'https://lookups.twilio.com', timeoutMs: 10_000 },
+      twilio: { accountSid: SID, authToken: 'token', from: '+12025550100', apiBaseUrl: 'https://api.twilio.com', lookupBaseUrl: 'https://lookups.twilio.com', messagingBaseUrl: 'https://messaging.twilio.com', timeoutMs: 10_000 },
     });
     const service = `MG${'b2'.repeat(16)}`;
     expect(loadConfig({ ...TWILIO, ROSTER_TWILIO_FROM: '', ROSTER_TWILIO_MESSAGING_SERVICE_SID: service, ROSTER_TWILIO_TIMEOUT_MS: '2500' }).sms).toMatchObject({ twilio: { messagingServiceSid: service, timeoutMs: 2500 } });
