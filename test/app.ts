@@ -28,7 +28,7 @@ let counter = 0;
 export async function testApp(engine: Engine, options: { env?: Record<string, string>; gateway?: SmsGateway } = {}): Promise<TestApp> {
   const database = await freshDatabase(engine);
   // The hourly deactivation feed is driven by its own tests (test/api/deactivations.test.ts), not by a timer.
-  const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ROSTER_DEACTIVATION_FEED: 'off', ...options.env });
+  const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ROSTER_DEACTIVATION_FEED: 'false', ...options.env });
   const app = await buildApp(config, { database, ...(options.gateway ? { gateway: options.gateway } : {}) });
   await app.ready();
   return {

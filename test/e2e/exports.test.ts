@@ -54,7 +54,7 @@ describe('Save as CSV and the Exports page in the browser', () => {
     ensureWebBuild();
     dataDir = await mkdtemp(join(tmpdir(), 'roster-e2e-exports-'));
     const database = await freshDatabase('sqlite');
-    const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ROSTER_DATA_DIR: dataDir, ROSTER_DEACTIVATION_FEED: 'off' });
+    const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ROSTER_DATA_DIR: dataDir, ROSTER_DEACTIVATION_FEED: 'false' });
     adminEmail = `exporter-${process.pid}@example.org`;
     const { companyId } = await createCompany(database, { name: 'Metro Tenants Union', adminEmail, adminPassword });
     await loadDemoProfiles(database, companyId, PROFILE_COUNT, { seed: SEED });

@@ -86,7 +86,7 @@ describe('Groups and CSV upload in the browser', () => {
     ensureWebBuild();
     dataDir = await mkdtemp(join(tmpdir(), 'roster-e2e-groups-'));
     const database = await freshDatabase('sqlite');
-    const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ROSTER_DATA_DIR: dataDir, ROSTER_DEACTIVATION_FEED: 'off' });
+    const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ROSTER_DATA_DIR: dataDir, ROSTER_DEACTIVATION_FEED: 'false' });
     adminEmail = `uploader-${process.pid}@example.org`;
     const { companyId } = await createCompany(database, { name: 'Metro Tenants Union', adminEmail, adminPassword });
     const auth: AuthContext = { companyId, role: 'admin', via: 'api_key', actor: { type: 'system', id: null, label: 'test setup' } };

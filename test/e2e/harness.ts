@@ -32,7 +32,7 @@ export interface RunningRoster {
 export async function startRoster(): Promise<RunningRoster> {
   ensureWebBuild();
   const database = await freshDatabase('sqlite');
-  const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ROSTER_DEACTIVATION_FEED: 'off' });
+  const config = loadConfig({ ROSTER_DATABASE_URL: 'sqlite::memory:', ROSTER_LOG_LEVEL: 'silent', ROSTER_DEACTIVATION_FEED: 'false' });
   const adminEmail = `organiser-${process.pid}@example.org`;
   const adminPassword = 'correct horse battery staple';
   const { companyId } = await createCompany(database, { name: 'Metro Tenants Union', adminEmail, adminPassword });

@@ -1,3 +1,4 @@
+import { RecentCache } from '../../recent-cache.js';
 import { hash, verify } from '@node-rs/argon2';
 import type { Database } from '../../db/database.js';
 import { AppError, invalidInput, notFound } from '../../errors.js';
@@ -100,23 +101,12 @@ export async function getCompanySettings(database: Database, companyId: number):
   return toSettings(row);
 }
 
-// Settings read on every inbound text (messaging.service handleInbound), kept for a moment per database and company.
-// A change made in this process is seen at once (the generation moves); one made by another process, within SETTINGS_TTL_MS.
-const SETTINGS_TTL_MS = 1_000;
-let settingsGeneration = 0;
-const recentSettings = new WeakMap<Database, Map<number, { settings: CompanySettings; at: number; generation: number }>>();
+// Settings read on every inbound text (messaging.service handleInbound); another process's change shows within a second.
+const recentSettings = new RecentCache<number, CompanySettings>(1_000);
 
 /** getCompanySettings for a hot path: the answer may be up to a second old when another process changed the settings. */
-export async function recentCompanySettings(database: Database, companyId: number): Promise<CompanySettings> {
-  let byCompany = recentSettings.get(database);
-  if (!byCompany) recentSettings.set(database, (byCompany = new Map()));
-  const kept = byCompany.get(companyId);
-  const now = Date.now();
-  if (kept && kept.generation === settingsGeneration && now - kept.at < SETTINGS_TTL_MS) return kept.settings;
-  const generation = settingsGeneration;
-  const settings = await getCompanySettings(database, companyId);
-  byCompany.set(companyId, { settings, at: now, generation });
-  return settings;
+export function recentCompanySettings(database: Database, companyId: number): Promise<CompanySettings> {
+  return recentSettings.get(database, companyId, () => getCompanySettings(database, companyId));
 }
 
 /** Changes name, default country or gender options; audited. */
@@ -145,7 +135,7 @@ export async function updateCompanySettings(
     values.gender_options = JSON.stringify(options);
   }
   // After the commit, so a reader in between keeps nothing older than it.
-  const bumpGeneration = () => void (settingsGeneration += 1);
+  const bumpGeneration = () => recentSettings.invalidate();
   return database.db.transaction().execute(async (trx) => {
     const before = await repo.findCompany(trx, auth.companyId);
     if (!before) throw notFound('Company');

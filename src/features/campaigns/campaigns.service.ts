@@ -1,3 +1,4 @@
+import { RecentCache } from '../../recent-cache.js';
 import type { Database } from '../../db/database.js';
 import { inTransaction } from '../../db/scope.js';
 import { AppError, type FieldProblem, invalidInput, notFound } from '../../errors.js';
@@ -122,7 +123,7 @@ export async function endCampaign(database: Database, auth: AuthContext, campaig
 }
 
 /** Deletes a campaign nobody ever subscribed to, with its opt-in paths; one with subscriptions can only be ended, so their history stays. */
-export async function deleteCampaign(database: Database, auth: AuthContext, campaignId: number): Promise<void> {
+async function deleteCampaignNow(database: Database, auth: AuthContext, campaignId: number): Promise<void> {
   await inTransaction(database, async (trx) => {
     const before = await repo.lockCampaign(trx, auth.companyId, campaignId, 'update');
     if (!before) throw notFound('Campaign');
@@ -208,7 +209,7 @@ export interface OptInPathInput {
   welcome_message?: string | null;
 }
 
-export async function createOptInPath(database: Database, auth: AuthContext, campaignId: number, input: OptInPathInput): Promise<OptInPathView> {
+async function createOptInPathNow(database: Database, auth: AuthContext, campaignId: number, input: OptInPathInput): Promise<OptInPathView> {
   const problems: FieldProblem[] = [];
   const name = checkName(input.name, 'name', problems);
   const keywords = checkKeywords(input.keywords ?? [], problems);
@@ -234,7 +235,7 @@ export async function createOptInPath(database: Database, auth: AuthContext, cam
   );
 }
 
-export async function updateOptInPath(database: Database, auth: AuthContext, pathId: number, input: Partial<OptInPathInput>): Promise<OptInPathView> {
+async function updateOptInPathNow(database: Database, auth: AuthContext, pathId: number, input: Partial<OptInPathInput>): Promise<OptInPathView> {
   const problems: FieldProblem[] = [];
   const name = input.name === undefined ? undefined : checkName(input.name, 'name', problems);
   const keywords = input.keywords === undefined ? undefined : checkKeywords(input.keywords, problems);
@@ -263,7 +264,7 @@ export async function updateOptInPath(database: Database, auth: AuthContext, pat
 }
 
 /** Deletes an opt-in path nobody subscribed through; one that was used keeps its place in its subscriptions' history (remove its keywords instead). */
-export async function deleteOptInPath(database: Database, auth: AuthContext, pathId: number): Promise<void> {
+async function deleteOptInPathNow(database: Database, auth: AuthContext, pathId: number): Promise<void> {
   await database.db.transaction().execute(async (trx) => {
     const row = await repo.findOptInPath(trx, auth.companyId, pathId);
     if (!row) throw notFound('Opt-in path');
@@ -288,6 +289,30 @@ export async function findOptInPathByKeyword(database: Pick<Database, 'db'>, com
   const row = await repo.findOptInPath(database.db, companyId, owner.opt_in_path_id);
   return row ? (await toPathViews(database, companyId, [row]))[0] : undefined;
 }
+
+// Every one-word inbound text looks its keyword up (messaging.service handleInbound). A path or keyword changed in this
+// process counts at once; one changed by another process within a second. The subscription itself is checked again in
+// the message's transaction (an ended campaign or a deleted path subscribes nobody).
+const keywordPaths = new RecentCache<string, OptInPathView | undefined>(1_000);
+
+/** findOptInPathByKeyword for the inbound path: the answer may be up to a second old when another process changed keywords. */
+export function recentOptInPathByKeyword(database: Pick<Database, 'db'>, companyId: number, body: string): Promise<OptInPathView | undefined> {
+  return keywordPaths.get(database, `${companyId}:${keywordKey(body)}`, () => findOptInPathByKeyword(database, companyId, body));
+}
+
+/** Runs a change of paths or keywords, then lets recentOptInPathByKeyword read them again. */
+function changingKeywords<A extends unknown[], R>(change: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return (...args) => change(...args).finally(() => keywordPaths.invalidate());
+}
+
+/** Deletes a campaign nobody ever subscribed to, with its opt-in paths (see deleteCampaignNow). */
+export const deleteCampaign = changingKeywords(deleteCampaignNow);
+/** Creates an opt-in path with its keywords (see createOptInPathNow). */
+export const createOptInPath = changingKeywords(createOptInPathNow);
+/** Changes an opt-in path or its keywords (see updateOptInPathNow). */
+export const updateOptInPath = changingKeywords(updateOptInPathNow);
+/** Deletes an opt-in path and frees its keywords (see deleteOptInPathNow). */
+export const deleteOptInPath = changingKeywords(deleteOptInPathNow);
 
 /** A subscription on a campaign's page: the subscription and who it is. */
 export type CampaignSubscriber = SubscriptionView & { phone_number: string | null; first_name: string | null; last_name: string | null };

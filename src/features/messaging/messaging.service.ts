@@ -5,11 +5,11 @@ import { nowIso } from '../../time.js';
 import type { Actor } from '../audit/audit.js';
 import { recordAudit } from '../audit/audit.js';
 import { getCompanySettings, recentCompanySettings } from '../accounts/accounts.service.js';
-import { findOptInPathByKeyword, type OptInPathView } from '../campaigns/campaigns.service.js';
+import { recentOptInPathByKeyword, type OptInPathView } from '../campaigns/campaigns.service.js';
 import { confirmPending, subscribe } from '../campaigns/subscriptions.service.js';
 import { classifyInbound, normaliseInbound } from '../opt-outs/keywords.js';
 import { lockForSend, optOutProfile, resubscribeAfterStop, untextableReason } from '../opt-outs/profile-opt-out.js';
-import { type CountryCode, normalisePhone } from '../profiles/phone.js';
+import { type CountryCode, normalisePhone, type NormalisePhoneResult } from '../profiles/phone.js';
 import { describeStatus } from '../profiles/profile-rules.js';
 import { findProfile, findProfileByPhone, findProfilesByIds, lockProfileStateByPhone, lockProfileStates, type ProfileRow, updateProfile } from '../profiles/profiles.repository.js';
 import { createPhoneProfileIn } from '../profiles/profiles.service.js';
@@ -63,6 +63,22 @@ const SWEEP_AGE_MS = 60_000;
 const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
 const STOP_REASON = 'Undeliverable - Texted a STOP word';
 const ONE_WORD = /^[\p{L}\p{N}]+$/u;
+
+// Parsing and validating a number (libphonenumber) is the costliest step of a plain inbound text, and the same numbers
+// text again and again: the answers are kept (they depend on nothing else), a bounded number of them.
+const senders = new Map<string, NormalisePhoneResult>();
+const SENDERS_KEPT = 20_000;
+
+function normaliseSender(raw: string, country: CountryCode): NormalisePhoneResult {
+  const key = `${country} ${raw}`;
+  let result = senders.get(key);
+  if (!result) {
+    result = normalisePhone(raw, country);
+    if (senders.size >= SENDERS_KEPT) senders.clear();
+    senders.set(key, result);
+  }
+  return result;
+}
 
 /** A delivery of an inbound message the company already has: answered as the first one was, nothing done again. */
 class DuplicateDelivery extends Error {}
@@ -335,7 +351,7 @@ export class Messaging {
    */
   async handleInbound(companyId: number, inbound: InboundSms, observer: InboundObserver = {}): Promise<InboundResult> {
     const company = await recentCompanySettings(this.database, companyId);
-    const phone = normalisePhone(inbound.from, company.default_country as CountryCode);
+    const phone = normaliseSender(inbound.from, company.default_country as CountryCode);
     if (!phone.ok) throw invalidInput([{ field: 'from', value: inbound.from, message: `${phone.reason} (accepted: a phone number in any written form)` }]);
     // A repeated delivery is found by the unique gateway id when its message is inserted (below), not by a read first:
     // one statement fewer on every message. A number with no profile yet cannot have sent anything before.
@@ -347,7 +363,7 @@ export class Messaging {
           : classified === 'help' || inbound.optOutType === 'HELP' ? 'help'
             : 'other';
     // Keywords are one word of letters and digits (campaigns.service checkKeywords): anything else is not looked up.
-    const path = intent === 'other' && classified === 'other' && ONE_WORD.test(normaliseInbound(inbound.body)) ? await findOptInPathByKeyword(this.database, companyId, inbound.body) : undefined;
+    const path = intent === 'other' && classified === 'other' && ONE_WORD.test(normaliseInbound(inbound.body)) ? await recentOptInPathByKeyword(this.database, companyId, inbound.body) : undefined;
     const possibleOptOut = classified === 'possible_opt_out' && intent === 'other';
 
     // Most texts only need recording: done in one statement when the number is already a profile's.
