@@ -4,6 +4,7 @@ import { type TestApp, type TestCompany, testApp } from '../app.js';
 import type { OutboundSms, SendResult, SmsGateway } from '../../src/features/messaging/gateways/gateway.js';
 import { DEFAULT_HELP_TEXT } from '../../src/features/messaging/message-rules.js';
 import { Messaging } from '../../src/features/messaging/messaging.service.js';
+import { createCampaign, createOptInPath } from '../../src/features/campaigns/campaigns.service.js';
 
 /** A gateway that records what it was handed and can be switched off, as if the process had died mid-handoff. */
 class RecordingGateway implements SmsGateway {
@@ -122,6 +123,30 @@ describeEachEngine('reply dispatch', (engine) => {
     expect(stored.map((m: { body: string }) => m.body)).toEqual(['please remove me from this list', 'hello']);
     const flagged = (await t.call(a.apiKey, 'GET', '/api/v1/inbox?possible_opt_out=true')).json().data;
     expect(flagged.filter((e: { profile_id: number }) => e.profile_id === first.profileId)).toEqual([expect.objectContaining({ possible_opt_out: true, last_message: expect.objectContaining({ id: plain.message.id }) })]);
+  });
+
+  it('a STOP after the person\'s own STOP, and a keyword from an opted-out profile, are recorded and change nothing else', async () => {
+    const auth = { companyId: a.companyId, role: 'admin' as const, actor: { type: 'system' as const, id: null, label: 'test' }, via: 'api_key' as const };
+    const campaign = await createCampaign(t.database, auth, { name: 'Inert' });
+    await createOptInPath(t.database, auth, campaign.id, { name: 'Inert path', keywords: ['INERTKW'], welcome_message: 'Welcome to Inert' });
+    const first = await inbound('+13125550008', 'STOP');
+    await first.handoffs;
+    const audits = async () => (await t.call(a.apiKey, 'GET', `/api/v1/audit-log?entity_type=profile&entity_id=${first.profileId}`)).json().data.length;
+    const before = { audits: await audits(), sent: gateway.sent.length };
+    const again = await inbound('+13125550008', 'Stop!');
+    expect(again).toMatchObject({ profileId: first.profileId, replies: [], message: { intent: 'stop', possible_opt_out: false } });
+    const keyword = await inbound('+13125550008', 'inertkw');
+    expect(keyword).toMatchObject({ profileId: first.profileId, replies: [], message: { intent: 'keyword', campaign_id: campaign.id } });
+    await messaging.idle();
+    expect({ audits: await audits(), sent: gateway.sent.length }).toEqual(before);
+    const subscriptions = (await t.call(a.apiKey, 'GET', `/api/v1/profiles/${first.profileId}`)).json().subscriptions;
+    expect(subscriptions).toEqual([]);
+    // Opted out by staff, a STOP is not inert: it becomes the person's own STOP (firmer), with its confirmation.
+    const staff = await inbound('+13125550009', 'hello');
+    expect((await t.call(a.apiKey, 'POST', `/api/v1/profiles/${staff.profileId}/opt-out`, { reason: 'Opt-out from profile' })).statusCode).toBe(200);
+    const stop = await inbound('+13125550009', 'STOP');
+    expect((await t.call(a.apiKey, 'GET', `/api/v1/profiles/${staff.profileId}`)).json()).toMatchObject({ opted_out_source: 'Texted a STOP word' });
+    expect(stop.message).toMatchObject({ intent: 'stop' });
   });
 
   it('two first messages from one new number at once make one profile', async () => {

@@ -166,22 +166,30 @@ export async function findMessagesByIds(db: Kysely<DB>, companyId: number, ids: 
   return (await db.selectFrom('messages').select(MESSAGE_COLUMNS).where('company_id', '=', companyId).where('id', 'in', ids).execute()) as MessageRow[];
 }
 
-/** A plain inbound text (no STOP, START, HELP or keyword) from a number that may already be a profile's. */
-export interface PlainInbound {
+/**
+ * An inbound text that changes nothing but its conversation, from a number that may already be a profile's: a plain
+ * text (`when: 'always'`), a STOP from a profile already opted out by its own STOP (`'stopped'`: no second
+ * confirmation, nothing firmer), or a keyword from a profile opted out for any reason (`'opted_out'`: subscribe does
+ * nothing for it, and sends nothing). When the profile's state is not what `when` says, nothing is written.
+ */
+export interface InertInbound {
   phone: string;
   body: string;
   gateway: string;
   gatewayMessageId: string;
   possibleOptOut: boolean;
+  intent: 'other' | 'stop' | 'keyword';
+  campaignId: number | null;
+  when: 'always' | 'stopped' | 'opted_out';
   at: string;
 }
 
 /**
- * recorded: the message and its conversation are written. no_profile: the number is nobody's yet; duplicate: the
- * gateway id is recorded already; busy: this connection is inside another transaction. The last three leave the
- * message to the general path (Messaging.handleInbound), which does all of it in a Kysely transaction.
+ * recorded: the message and its conversation are written. no_profile: the number is nobody's yet; not_inert: the
+ * profile's state is not what `when` needs; duplicate: the gateway id is recorded already; busy: this connection is
+ * inside another transaction. All but the first leave the message to the general path (Messaging.handleInbound).
  */
-export type PlainInboundOutcome = { outcome: 'recorded'; message: MessageRow } | { outcome: 'no_profile' | 'duplicate' | 'busy' };
+export type InertInboundOutcome = { outcome: 'recorded'; message: MessageRow } | { outcome: 'no_profile' | 'not_inert' | 'duplicate' | 'busy' };
 
 const RETURNED = MESSAGE_COLUMNS.map((c) => `"${c}"`).join(', ');
 
@@ -189,14 +197,22 @@ const RETURNED = MESSAGE_COLUMNS.map((c) => `"${c}"`).join(', ');
 const CONVERSATION_UPSERT = `ON CONFLICT (company_id, profile_id) DO UPDATE SET last_message_id = excluded.last_message_id,
   possible_opt_outs = conversations.possible_opt_outs + excluded.possible_opt_outs, updated_at = excluded.updated_at`;
 
+const STOPPED = 'Texted a STOP word';
+
+/** Whether a profile's opt-out state lets the text be recorded as inert (the same test in SQL for PostgreSQL). */
+function inertFor(when: InertInbound['when'], profile: { opted_out_at: string | null; opted_out_source: string | null }): boolean {
+  return when === 'always' || (when === 'stopped' ? profile.opted_out_source === STOPPED : profile.opted_out_at !== null);
+}
+
 // PostgreSQL: the profile's lock, the message and the conversation in one statement, so one round trip and its own
 // (implicit) transaction. A named statement: each pooled connection parses it once.
-const PLAIN_INBOUND_POSTGRES = {
-  name: 'roster_plain_inbound_v1',
-  text: `WITH p AS (SELECT id FROM profiles WHERE company_id = $1 AND phone_number = $2 FOR UPDATE),
+const INERT_INBOUND_POSTGRES = {
+  name: 'roster_inert_inbound_v1',
+  text: `WITH p AS (SELECT id, opted_out_at, opted_out_source FROM profiles WHERE company_id = $1 AND phone_number = $2 FOR UPDATE),
 m AS (
-  INSERT INTO messages (company_id, profile_id, direction, body, status, gateway, gateway_message_id, possible_opt_out, intent, created_at, updated_at)
-  SELECT $1, p.id, 'inbound', $3, 'received', $4, $5, $6, 'other', $7, $7 FROM p
+  INSERT INTO messages (company_id, profile_id, direction, body, status, gateway, gateway_message_id, possible_opt_out, intent, campaign_id, created_at, updated_at)
+  SELECT $1, p.id, 'inbound', $3, 'received', $4, $5, $6, $7, $8, $9, $9 FROM p
+  WHERE $10 = 'always' OR ($10 = 'stopped' AND p.opted_out_source = '${STOPPED}') OR ($10 = 'opted_out' AND p.opted_out_at IS NOT NULL)
   ON CONFLICT (company_id, gateway, gateway_message_id) DO NOTHING
   RETURNING ${RETURNED}
 ),
@@ -205,62 +221,107 @@ c AS (
   SELECT $1, profile_id, id, possible_opt_out, created_at FROM m
   ${CONVERSATION_UPSERT}
 )
-SELECT (SELECT id FROM p) AS found_profile_id, m.* FROM (SELECT 1) AS one LEFT JOIN m ON true`,
+SELECT p.id AS found_profile_id, p.opted_out_at AS found_opted_out_at, p.opted_out_source AS found_opted_out_source, m.*
+FROM (SELECT 1) AS one LEFT JOIN p ON true LEFT JOIN m ON true`,
 };
 
-interface SqlitePlainStatements {
-  record: (companyId: number, message: PlainInbound) => PlainInboundOutcome;
+interface PendingInert {
+  companyId: number;
+  message: InertInbound;
+  resolve: (outcome: InertInboundOutcome) => void;
+  reject: (error: unknown) => void;
 }
-const sqliteStatements = new WeakMap<SQLite.Database, SqlitePlainStatements>();
 
-function sqlitePlain(raw: SQLite.Database): SqlitePlainStatements {
-  let kept = sqliteStatements.get(raw);
+interface SqliteInert {
+  /** Records in one transaction (one commit) every text queued by the time it runs. */
+  queue: PendingInert[];
+  flush: () => void;
+}
+const sqliteInerts = new WeakMap<SQLite.Database, SqliteInert>();
+
+/**
+ * SQLite: a commit writes every page the transaction changed to the WAL, a few hundred microseconds that were most of a
+ * plain text's cost (bench/inbound.ts). Texts arriving together are recorded in one IMMEDIATE transaction (group
+ * commit): each in a savepoint of its own, so one that fails fails alone, and each webhook answers only after the
+ * commit that holds its text. Nothing waits for a batch to fill: whatever is queued by the next turn of the event loop
+ * goes in.
+ */
+function sqliteInert(raw: SQLite.Database): SqliteInert {
+  let kept = sqliteInerts.get(raw);
   if (kept) return kept;
-  const profile = raw.prepare<[number, string], { id: number }>('SELECT id FROM profiles WHERE company_id = ? AND phone_number = ?');
-  const insert = raw.prepare<unknown[], MessageRow>(`INSERT INTO messages (company_id, profile_id, direction, body, status, gateway, gateway_message_id, possible_opt_out, intent, created_at, updated_at)
-    VALUES (?, ?, 'inbound', ?, 'received', ?, ?, ?, 'other', ?, ?)
+  const profile = raw.prepare<[number, string], { id: number; opted_out_at: string | null; opted_out_source: string | null }>(
+    'SELECT id, opted_out_at, opted_out_source FROM profiles WHERE company_id = ? AND phone_number = ?');
+  const insert = raw.prepare<unknown[], MessageRow>(`INSERT INTO messages (company_id, profile_id, direction, body, status, gateway, gateway_message_id, possible_opt_out, intent, campaign_id, created_at, updated_at)
+    VALUES (?, ?, 'inbound', ?, 'received', ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (company_id, gateway, gateway_message_id) DO NOTHING RETURNING ${RETURNED}`);
   const conversation = raw.prepare(`INSERT INTO conversations (company_id, profile_id, last_message_id, possible_opt_outs, updated_at) VALUES (?, ?, ?, ?, ?) ${CONVERSATION_UPSERT}`);
-  // IMMEDIATE: the write lock first, as a read that is followed by a write must not meet another process's write.
-  const record = raw.transaction((companyId: number, m: PlainInbound): PlainInboundOutcome => {
+  // Nested in the batch's transaction, better-sqlite3 runs this in a savepoint.
+  const one = raw.transaction((companyId: number, m: InertInbound): InertInboundOutcome => {
     const found = profile.get(companyId, m.phone);
     if (!found) return { outcome: 'no_profile' };
+    if (!inertFor(m.when, found)) return { outcome: 'not_inert' };
     const flag = m.possibleOptOut ? 1 : 0;
-    const message = insert.get(companyId, found.id, m.body, m.gateway, m.gatewayMessageId, flag, m.at, m.at);
+    const message = insert.get(companyId, found.id, m.body, m.gateway, m.gatewayMessageId, flag, m.intent, m.campaignId, m.at, m.at);
     if (!message) return { outcome: 'duplicate' };
     conversation.run(companyId, found.id, message.id, flag, m.at);
     return { outcome: 'recorded', message };
-  }).immediate;
-  kept = { record };
-  sqliteStatements.set(raw, kept);
-  return kept;
+  });
+  // IMMEDIATE: the write lock first, as a read that is followed by a write must not meet another process's write.
+  const batch = raw.transaction((pending: PendingInert[]) =>
+    pending.map((p): { outcome: InertInboundOutcome } | { error: unknown } => {
+      try {
+        return { outcome: one(p.companyId, p.message) };
+      } catch (error) {
+        return { error };
+      }
+    })).immediate;
+  const state: SqliteInert = {
+    queue: [],
+    flush: () => {
+      const pending = state.queue;
+      state.queue = [];
+      let results: Array<{ outcome: InertInboundOutcome } | { error: unknown }>;
+      // Kysely's transaction on this one connection is open (awaiting its next statement): leave these to the general path.
+      if (raw.inTransaction) results = pending.map(() => ({ outcome: { outcome: 'busy' } }));
+      else {
+        try {
+          results = batch(pending);
+        } catch (error) {
+          // A statement of this connection is still being read (a cursor), or another process held the write lock too long.
+          const busy = (error instanceof TypeError && /busy/i.test(error.message)) || (error as { code?: string }).code === 'SQLITE_BUSY';
+          results = pending.map(() => (busy ? { outcome: { outcome: 'busy' } } : { error }));
+        }
+      }
+      pending.forEach((p, i) => {
+        const result = results[i]!;
+        if ('error' in result) p.reject(result.error);
+        else p.resolve(result.outcome);
+      });
+    },
+  };
+  sqliteInerts.set(raw, state);
+  return state;
 }
 
 /**
- * Records a plain inbound text from a number that is already a profile's, with its conversation, in one short
- * transaction of its own: most inbound texts are these (bench/inbound.ts), and the general path's Kysely transaction
- * costs several round trips (PostgreSQL) or several times the work (SQLite) for them.
+ * Records an inbound text that changes nothing but its conversation (InertInbound) in one short transaction of its
+ * own: most inbound texts are these (bench/inbound.ts), and the general path's Kysely transaction costs several round
+ * trips (PostgreSQL) or several times the work (SQLite) for them.
  */
-export async function recordPlainInbound(database: Database, companyId: number, message: PlainInbound): Promise<PlainInboundOutcome> {
+export async function recordInertInbound(database: Database, companyId: number, message: InertInbound): Promise<InertInboundOutcome> {
   if (database.engine === 'postgres') {
-    const { rows } = await database.pgPool!.query<MessageRow & { found_profile_id: number | null }>({
-      ...PLAIN_INBOUND_POSTGRES,
-      values: [companyId, message.phone, message.body, message.gateway, message.gatewayMessageId, message.possibleOptOut ? 1 : 0, message.at],
+    const { rows } = await database.pgPool!.query<MessageRow & { found_profile_id: number | null; found_opted_out_at: string | null; found_opted_out_source: string | null }>({
+      ...INERT_INBOUND_POSTGRES,
+      values: [companyId, message.phone, message.body, message.gateway, message.gatewayMessageId, message.possibleOptOut ? 1 : 0, message.intent, message.campaignId, message.at, message.when],
     });
-    const row = rows[0]!;
-    if (row.found_profile_id === null) return { outcome: 'no_profile' };
-    if (row.id === null) return { outcome: 'duplicate' };
-    const { found_profile_id: _, ...stored } = row;
+    const { found_profile_id: profileId, found_opted_out_at: optedOutAt, found_opted_out_source: optedOutSource, ...stored } = rows[0]!;
+    if (profileId === null) return { outcome: 'no_profile' };
+    if (!inertFor(message.when, { opted_out_at: optedOutAt, opted_out_source: optedOutSource })) return { outcome: 'not_inert' };
+    if (stored.id === null) return { outcome: 'duplicate' };
     return { outcome: 'recorded', message: stored };
   }
-  const raw = database.sqlite!;
-  // Kysely's transaction on this one connection is open (awaiting its next statement): leave the message to it.
-  if (raw.inTransaction) return { outcome: 'busy' };
-  try {
-    return sqlitePlain(raw).record(companyId, message);
-  } catch (error) {
-    // A statement of this connection is still being read (a cursor), or another process holds the write lock too long.
-    if ((error instanceof TypeError && /busy/i.test(error.message)) || (error as { code?: string }).code === 'SQLITE_BUSY') return { outcome: 'busy' };
-    throw error;
-  }
+  const inert = sqliteInert(database.sqlite!);
+  return new Promise((resolve, reject) => {
+    if (inert.queue.push({ companyId, message, resolve, reject }) === 1) setImmediate(inert.flush);
+  });
 }

@@ -80,6 +80,14 @@ function normaliseSender(raw: string, country: CountryCode): NormalisePhoneResul
   return result;
 }
 
+/** Which profiles' state makes this text inert (repo.InertInbound), or undefined when it never is. */
+function inertWhen(intent: MessageIntent, path: OptInPathView | undefined, inbound: InboundSms, observer: InboundObserver): repo.InertInbound['when'] | undefined {
+  if (observer.stopCommitting) return undefined;
+  if (path) return 'opted_out';
+  if (intent === 'stop') return 'stopped';
+  return intent === 'other' && inbound.optOutType === undefined ? 'always' : undefined;
+}
+
 /** A delivery of an inbound message the company already has: answered as the first one was, nothing done again. */
 class DuplicateDelivery extends Error {}
 
@@ -366,13 +374,17 @@ export class Messaging {
     const path = intent === 'other' && classified === 'other' && ONE_WORD.test(normaliseInbound(inbound.body)) ? await recentOptInPathByKeyword(this.database, companyId, inbound.body) : undefined;
     const possibleOptOut = classified === 'possible_opt_out' && intent === 'other';
 
-    // Most texts only need recording: done in one statement when the number is already a profile's.
-    if (intent === 'other' && !path && inbound.optOutType === undefined) {
-      const plain = await repo.recordPlainInbound(this.database, companyId, {
-        phone: phone.e164, body: inbound.body, gateway: this.gateway.name, gatewayMessageId: inbound.gatewayMessageId, possibleOptOut, at: inbound.receivedAt,
+    // Most texts change nothing but their conversation: recorded in one statement when the profile's state says so
+    // (InertInbound: a plain text; a STOP after the person's own STOP; a keyword from an opted-out profile). Anything
+    // else, or a state that does not fit, takes the transaction below. Tests that watch a STOP commit take it always.
+    const when = inertWhen(intent, path, inbound, observer);
+    if (when) {
+      const inert = await repo.recordInertInbound(this.database, companyId, {
+        phone: phone.e164, body: inbound.body, gateway: this.gateway.name, gatewayMessageId: inbound.gatewayMessageId, possibleOptOut,
+        intent: path ? 'keyword' : (intent as 'other' | 'stop'), campaignId: path?.campaign_id ?? null, when, at: inbound.receivedAt,
       });
-      if (plain.outcome === 'recorded') {
-        return { message: toMessageView(plain.message), profileId: plain.message.profile_id, profileCreated: false, replies: [], handoffs: Promise.resolve([]), duplicate: false };
+      if (inert.outcome === 'recorded') {
+        return { message: toMessageView(inert.message), profileId: inert.message.profile_id, profileCreated: false, replies: [], handoffs: Promise.resolve([]), duplicate: false };
       }
     }
 
