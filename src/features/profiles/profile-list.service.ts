@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { invalidInput } from '../../errors.js';
-import { customFieldContext, type CustomFieldContext } from '../custom-fields/custom-fields.service.js';
+import { type CustomFieldContext, keptCustomFieldContext } from '../custom-fields/custom-fields.service.js';
 import type { CountryCode } from './phone.js';
 import { parseListQuery, type ProfileListQuery, type RawListQuery } from './profile-list-query.js';
 import { countMatching, type Keyset, type PageRow, pageOfProfiles, searchTotalAndPage } from './profile-list.repository.js';
@@ -80,7 +80,7 @@ export async function listProfiles(database: Database, companyId: number, raw: R
   const early: ProfileListQuery | null = raw.search === undefined && raw.custom_field === undefined ? { ...parsed(raw), ...scope } : null;
   // A bad query is reported before a bad cursor.
   const earlyKeyset = early && raw.cursor ? decodeCursor(raw.cursor) : undefined;
-  const [context, earlyRead] = await Promise.all([customFieldContext(database, companyId), early && totalAndPage(database, companyId, early, earlyKeyset)]);
+  const [context, earlyRead] = await Promise.all([keptCustomFieldContext(database, companyId), early && totalAndPage(database, companyId, early, earlyKeyset)]);
   const query: ProfileListQuery = { ...parsed(raw, context), ...scope };
   const keyset = early ? earlyKeyset : raw.cursor ? decodeCursor(raw.cursor) : undefined;
   const { total, rows } = earlyRead && JSON.stringify(early) === JSON.stringify(query) ? earlyRead : await totalAndPage(database, companyId, query, keyset);
