@@ -3,7 +3,7 @@ import { invalidInput } from '../../errors.js';
 import { type CustomFieldContext, keptCustomFieldContext } from '../custom-fields/custom-fields.service.js';
 import type { CountryCode } from './phone.js';
 import { parseListQuery, type ProfileListQuery, type RawListQuery } from './profile-list-query.js';
-import { countMatching, type Keyset, type PageRow, pageOfProfiles, searchTotalAndPage } from './profile-list.repository.js';
+import { countIsKept, countMatching, type Keyset, type PageRow, pageOfProfiles, pageWithKeptTotal, searchTotalAndPage } from './profile-list.repository.js';
 import { type ProfileView, viewProfiles } from './profiles.service.js';
 
 export interface ProfilePage {
@@ -67,6 +67,11 @@ async function totalAndPage(database: Database, companyId: number, query: Profil
     // The total decides, on SQLite, how to read the page.
     const total = await countMatching(database, companyId, query);
     return { total, rows: await pageOfProfiles(database, companyId, query, total, keyset) };
+  }
+  if (countIsKept(query)) {
+    const both = await pageWithKeptTotal(database, companyId, query, keyset);
+    // An empty page carries no total: then it is counted apart (past the end, or no profile at all).
+    return { total: both.total ?? (await countMatching(database, companyId, query)), rows: both.rows };
   }
   const [total, rows] = await Promise.all([countMatching(database, companyId, query), pageOfProfiles(database, companyId, query, null, keyset)]);
   return { total, rows };
