@@ -22,10 +22,10 @@ export class ShortCache<V extends object> {
 
   /** The kept value for `key`, or `read()`'s (kept for at most `ttlMs`, or until `expiresAt`, epoch ms, if sooner). */
   async get(database: Database, key: string, read: () => Promise<{ value: V; expiresAt?: number } | undefined>): Promise<V | undefined> {
+    const kept = this.peek(database, key);
+    if (kept) return kept;
     let cache = this.byDatabase.get(database);
     if (!cache) this.byDatabase.set(database, (cache = new LRUCache({ max: this.options.max, ttl: this.options.ttlMs })));
-    const kept = cache.get(key);
-    if (kept && kept.generation === this.generation) return kept.value;
     const generation = this.generation;
     const found = await read();
     if (!found) return undefined;
@@ -35,6 +35,12 @@ export class ShortCache<V extends object> {
       if (ttl >= 1) cache.set(key, { value: found.value, generation }, { ttl });
     }
     return found.value;
+  }
+
+  /** The kept value for `key`, if there is one still in use; reads nothing. */
+  peek(database: Database, key: string): V | undefined {
+    const kept = this.byDatabase.get(database)?.get(key);
+    return kept && kept.generation === this.generation ? kept.value : undefined;
   }
 
   /** Stops using everything read so far, in every database of this process: call after a write to what the cache holds commits. */

@@ -91,6 +91,11 @@ export type CustomFieldContext = Awaited<ReturnType<typeof customFieldContext>>;
 export const CUSTOM_FIELD_CONTEXT_CACHE_MS = 2000;
 export const customFieldContextCache = new ShortCache<CustomFieldContext>({ max: 1000, ttlMs: CUSTOM_FIELD_CONTEXT_CACHE_MS });
 
+/** The kept custom-field context of the company, if there is one: reads nothing. */
+export function customFieldContextIfKept(database: Database, companyId: number): CustomFieldContext | undefined {
+  return customFieldContextCache.peek(database, String(companyId));
+}
+
 /** customFieldContext for reading (the Profiles list): kept for a moment; callers must not change it. */
 export async function keptCustomFieldContext(database: Database, companyId: number): Promise<CustomFieldContext> {
   return (await customFieldContextCache.get(database, String(companyId), async () => ({ value: await customFieldContext(database, companyId) })))!;

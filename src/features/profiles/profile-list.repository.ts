@@ -121,6 +121,11 @@ async function startFromSearch(database: Database, companyId: number, query: Pro
 // covering index first and only their rows read (measured at 1M profiles: bench/profile-list.ts).
 const DIRECT_OFFSET = 1000;
 
+/** Whether the page is read in one plain statement: it seeks from a row, or skips at most DIRECT_OFFSET rows. */
+export function shallowPage(query: ProfileListQuery, keyset: Keyset | undefined): boolean {
+  return keyset !== undefined || (query.page - 1) * query.perPage <= DIRECT_OFFSET;
+}
+
 /** A profile of a page, with whether it has any subscription (those of the others need not be read). */
 export type PageRow = ProfileRow & { subscribed: number | boolean };
 
@@ -135,8 +140,9 @@ export async function pageOfProfiles(database: Database, companyId: number, quer
 
 /**
  * pageOfProfiles with the query's kept total (countIsKept) read by the same statement, as a scalar subquery run
- * once: one round trip and one snapshot instead of two statements side by side (PostgreSQL: the count was a third
- * of a first page's statements). The total is null when no row carries it (no profile on the page).
+ * once: one statement and one snapshot instead of two (on PostgreSQL two round trips side by side). The total is
+ * null when no row carries it (no profile on the page). Searches are never counted this way, so SQLite's choice
+ * of where a page starts (startFromSearch) never needs the total first.
  */
 export async function pageWithKeptTotal(database: Database, companyId: number, query: ProfileListQuery, keyset?: Keyset): Promise<{ total: number | null; rows: PageRow[] }> {
   return readPage(database, companyId, query, null, keyset, true);
@@ -150,7 +156,7 @@ async function readPage(database: Database, companyId: number, query: ProfileLis
   const ascending = (query.order === 'asc') === forward;
   const dir = ascending ? 'asc' : 'desc';
   const searchFirst = await startFromSearch(database, companyId, query, total);
-  const direct = keyset !== undefined || offset <= DIRECT_OFFSET;
+  const direct = shallowPage(query, keyset);
   const db = database.db;
   const values = { companyId, limit: query.perPage, offset, createdAt: keyset?.createdAt ?? null, id: keyset?.id ?? null };
   const arrays = await compiledArrays(database, shapeKey('page', query, searchFirst, direct, keyset?.direction ?? null, withKeptTotal), values, (v) => {
