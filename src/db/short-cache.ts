@@ -2,14 +2,14 @@ import { LRUCache } from 'lru-cache';
 import type { Database } from './database.js';
 
 /**
- * A read that nearly every request repeats (who an API key or session is, a company's custom fields), kept for a
+ * A read that nearly every request repeats (who an API key belongs to, a company's custom fields), kept for a
  * few seconds per open database: on PostgreSQL each was a round trip before or beside the request's own queries,
  * and on both engines a share of a small request's fixed cost (bench/profile-list.ts).
  *
  * Staleness is bounded two ways. In this process, every write that changes what a cache holds calls `forget()`
  * once it has committed, and nothing read before that is used again: the change takes effect at the next request.
  * Another process on the same database (a second `roster serve`) cannot be told, so it may serve an entry for up to
- * `ttlMs` after the change (README, "Running several servers"). Only found values are kept, never "not found".
+ * `ttlMs` after the change (README, "Several servers on one database"). Only found values are kept, never "not found".
  */
 export class ShortCache<V extends object> {
   // One cache per open database (tests open many, and their ids overlap); dropped with the database.
