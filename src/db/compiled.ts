@@ -55,23 +55,26 @@ export async function compiledArrays<V extends SlotValues>(database: Database, k
     const query = db.getExecutor().plugins.length ? build(values).compile() : compiledFor(db, key, values, build);
     return (await db.executeQuery(query)).rows.map((row) => Object.values(row as object));
   }
-  const query = compiledFor(db, key, values, build);
-  return (await db.executeQuery({ ...query, sql: ROWS_AS_ARRAYS + query.sql })).rows as unknown[][];
+  return (await db.executeQuery(compiledFor(db, key, values, build, ROWS_AS_ARRAYS))).rows as unknown[][];
 }
 
-/** The query compiled once for its key and dialect, with this call's values. */
-function compiledFor<V extends SlotValues, Row>(db: Kysely<DB>, key: string, values: V, build: (values: V) => Compilable<Row>): CompiledQuery<Row> {
+/**
+ * The query compiled once for its key and dialect, with this call's values. `sqlPrefix` goes before its SQL once, when
+ * compiled: the same SQL string object every time lets the prepared-statement cache find it without rehashing the text.
+ */
+function compiledFor<V extends SlotValues, Row>(db: Kysely<DB>, key: string, values: V, build: (values: V) => Compilable<Row>, sqlPrefix = ''): CompiledQuery<Row> {
   const executor = db.getExecutor();
   let cache = caches.get(executor.adapter);
   if (!cache) caches.set(executor.adapter, (cache = new Map()));
   const lengths = Object.entries(values).filter(([, v]) => Array.isArray(v)).map(([name, v]) => `${name}:${(v as unknown[]).length}`);
-  const fullKey = lengths.length ? `${key}\u0000${lengths.join(',')}` : key;
+  const fullKey = `${sqlPrefix}${key}${lengths.length ? `\u0000${lengths.join(',')}` : ''}`;
   let compiled = cache.get(fullKey);
   if (compiled) {
     // Least recently used goes first.
     cache.delete(fullKey);
   } else {
     compiled = build(slotsFor(values)).compile();
+    if (sqlPrefix) compiled = { ...compiled, sql: sqlPrefix + compiled.sql };
     if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   }
   cache.set(fullKey, compiled);

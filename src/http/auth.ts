@@ -39,8 +39,9 @@ export function authOf(request: FastifyRequest): AuthContext {
 export function registerAuth(app: FastifyInstance, database: Database): void {
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request) => {
-    const config = request.routeOptions.config;
-    if (config.public || !request.routeOptions.url?.startsWith('/api/')) return;
+    // routeOptions builds a new object on every read: once per request is enough.
+    const { config, url } = request.routeOptions;
+    if (config.public || !url?.startsWith('/api/')) return;
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);

@@ -1,15 +1,24 @@
-import { RecentCache } from '../../recent-cache.js';
 import { hash, verify } from '@node-rs/argon2';
 import type { Database } from '../../db/database.js';
 import { AppError, invalidInput, notFound } from '../../errors.js';
+import { afterCommit, ShortCache } from '../../db/short-cache.js';
 import { nowIso } from '../../time.js';
 import { type Actor, changedFields, recordAudit, SYSTEM_ACTOR } from '../audit/audit.js';
+import { customFieldContextCache } from '../custom-fields/custom-fields.service.js';
 import { DEFAULT_GENDER_OPTIONS } from '../custom-fields/field-types.js';
 import { isValidCountryCode } from '../profiles/phone.js';
 import * as repo from './accounts.repository.js';
 import type { AuthContext } from './auth-context.js';
 import type { Role } from './roles.js';
 import { newApiKey, randomToken, sha256 } from './secrets.js';
+
+/**
+ * Who each recently used API key is, kept for a moment (src/db/short-cache.ts): the lookup ran before every request
+ * made with a key. Revoking a key forgets them all in this process at once; another process on the same database
+ * may still accept a revoked key for up to API_KEY_CACHE_MS.
+ */
+export const API_KEY_CACHE_MS = 2000;
+const apiKeyCache = new ShortCache<AuthContext>({ max: 10_000, ttlMs: API_KEY_CACHE_MS });
 
 // Verified against when the email is unknown, so a login takes as long whether or not the account exists.
 let decoyHash: Promise<string> | undefined;
@@ -102,11 +111,11 @@ export async function getCompanySettings(database: Database, companyId: number):
 }
 
 // Settings read on every inbound text (messaging.service handleInbound); another process's change shows within a second.
-const recentSettings = new RecentCache<number, CompanySettings>(1_000);
+const recentSettings = new ShortCache<CompanySettings>({ max: 1_000, ttlMs: 1_000 });
 
 /** getCompanySettings for a hot path: the answer may be up to a second old when another process changed the settings. */
-export function recentCompanySettings(database: Database, companyId: number): Promise<CompanySettings> {
-  return recentSettings.get(database, companyId, () => getCompanySettings(database, companyId));
+export async function recentCompanySettings(database: Database, companyId: number): Promise<CompanySettings> {
+  return (await recentSettings.get(database, String(companyId), async () => ({ value: await getCompanySettings(database, companyId) })))!;
 }
 
 /** Changes name, default country or gender options; audited. */
@@ -134,9 +143,9 @@ export async function updateCompanySettings(
     }
     values.gender_options = JSON.stringify(options);
   }
-  // After the commit, so a reader in between keeps nothing older than it.
-  const bumpGeneration = () => recentSettings.invalidate();
-  return database.db.transaction().execute(async (trx) => {
+  // Gender options and the default country are part of the custom-field context the Profiles list keeps; the
+  // settings themselves are kept for the inbound path (recentCompanySettings).
+  return afterCommit(recentSettings, afterCommit(customFieldContextCache, database.db.transaction().execute(async (trx) => {
     const before = await repo.findCompany(trx, auth.companyId);
     if (!before) throw notFound('Company');
     // Compared as the API shows them, so the audit log holds gender options as a list rather than stored JSON.
@@ -148,7 +157,7 @@ export async function updateCompanySettings(
     await repo.updateCompany(trx, auth.companyId, { ...values, updated_at: nowIso() });
     await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'company.updated', entityType: 'company', entityId: auth.companyId, changes }]);
     return toSettings((await repo.findCompany(trx, auth.companyId))!);
-  }).finally(bumpGeneration);
+  })));
 }
 
 /** Checks email and password; on success opens a session and returns its token (for the cookie) and CSRF token. */
@@ -183,7 +192,10 @@ export async function logout(database: Database, token: string): Promise<void> {
   await repo.deleteSession(database.db, sha256(token));
 }
 
-/** Resolves a session cookie's token to who is asking, or undefined when unknown, expired or disabled. */
+/**
+ * Resolves a session cookie's token to who is asking, or undefined when unknown, expired or disabled. Read afresh
+ * every time, unlike API keys: a session ends by its expiry time and its user's state as well as by logging out.
+ */
 export async function authenticateSession(database: Database, token: string): Promise<AuthContext | undefined> {
   const session = await repo.findSession(database.db, sha256(token), nowIso());
   if (!session) return undefined;
@@ -197,13 +209,17 @@ export async function authenticateSession(database: Database, token: string): Pr
 }
 
 /** Resolves a bearer API key, or undefined when unknown or revoked. */
-export async function authenticateApiKey(database: Database, key: string): Promise<AuthContext | undefined> {
-  const row = await repo.findApiKeyByHash(database.db, sha256(key));
-  if (!row) return undefined;
-  const now = nowIso();
-  // Record use at most once a minute so a busy key does not turn every read into a write.
-  if (!row.last_used_at || Date.parse(now) - Date.parse(row.last_used_at) > 60_000) await repo.touchApiKey(database.db, row.company_id, row.id, now);
-  return { companyId: row.company_id, role: row.role as Role, actor: { type: 'api_key', id: row.id, label: `key ${row.prefix} (${row.name})` }, via: 'api_key' };
+export function authenticateApiKey(database: Database, key: string): Promise<AuthContext | undefined> {
+  const keyHash = sha256(key);
+  return apiKeyCache.get(database, keyHash, async () => {
+    const row = await repo.findApiKeyByHash(database.db, keyHash);
+    if (!row) return undefined;
+    const now = nowIso();
+    // Record use at most once a minute so a busy key does not turn every read into a write.
+    if (!row.last_used_at || Date.parse(now) - Date.parse(row.last_used_at) > 60_000) await repo.touchApiKey(database.db, row.company_id, row.id, now);
+    const auth: AuthContext = { companyId: row.company_id, role: row.role as Role, actor: Object.freeze({ type: 'api_key', id: row.id, label: `key ${row.prefix} (${row.name})` }), via: 'api_key' };
+    return { value: Object.freeze(auth) };
+  });
 }
 
 export interface UserView {
@@ -293,7 +309,7 @@ export async function createApiKey(database: Database, auth: AuthContext, input:
 }
 
 export async function revokeApiKey(database: Database, auth: AuthContext, keyId: number) {
-  return database.db.transaction().execute(async (trx) => {
+  return afterCommit(apiKeyCache, database.db.transaction().execute(async (trx) => {
     const before = await repo.findApiKey(trx, auth.companyId, keyId);
     if (!before) throw notFound('API key');
     const at = nowIso();
@@ -301,7 +317,7 @@ export async function revokeApiKey(database: Database, auth: AuthContext, keyId:
     const after = (await repo.findApiKey(trx, auth.companyId, keyId))!;
     if (!before.revoked_at) await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'api_key.revoked', entityType: 'api_key', entityId: keyId, changes: changedFields(before, { revoked_at: after.revoked_at }) }]);
     return after;
-  });
+  }));
 }
 
 export type { Actor };

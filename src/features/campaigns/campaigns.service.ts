@@ -1,4 +1,4 @@
-import { RecentCache } from '../../recent-cache.js';
+import { afterCommit, ShortCache } from '../../db/short-cache.js';
 import type { Database } from '../../db/database.js';
 import { inTransaction } from '../../db/scope.js';
 import { AppError, type FieldProblem, invalidInput, notFound } from '../../errors.js';
@@ -292,17 +292,19 @@ export async function findOptInPathByKeyword(database: Pick<Database, 'db'>, com
 
 // Every one-word inbound text looks its keyword up (messaging.service handleInbound). A path or keyword changed in this
 // process counts at once; one changed by another process within a second. The subscription itself is checked again in
-// the message's transaction (an ended campaign or a deleted path subscribes nobody).
-const keywordPaths = new RecentCache<string, OptInPathView | undefined>(1_000);
+// the message's transaction (an ended campaign or a deleted path subscribes nobody). Words that are no keyword are kept
+// too (as `path: undefined`): most one-word texts are not keywords.
+const keywordPaths = new ShortCache<{ path: OptInPathView | undefined }>({ max: 10_000, ttlMs: 1_000 });
 
 /** findOptInPathByKeyword for the inbound path: the answer may be up to a second old when another process changed keywords. */
-export function recentOptInPathByKeyword(database: Pick<Database, 'db'>, companyId: number, body: string): Promise<OptInPathView | undefined> {
-  return keywordPaths.get(database, `${companyId}:${keywordKey(body)}`, () => findOptInPathByKeyword(database, companyId, body));
+export async function recentOptInPathByKeyword(database: Database, companyId: number, body: string): Promise<OptInPathView | undefined> {
+  const kept = await keywordPaths.get(database, `${companyId}:${keywordKey(body)}`, async () => ({ value: { path: await findOptInPathByKeyword(database, companyId, body) } }));
+  return kept!.path;
 }
 
 /** Runs a change of paths or keywords, then lets recentOptInPathByKeyword read them again. */
 function changingKeywords<A extends unknown[], R>(change: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return (...args) => change(...args).finally(() => keywordPaths.invalidate());
+  return (...args) => afterCommit(keywordPaths, change(...args));
 }
 
 /** Deletes a campaign nobody ever subscribed to, with its opt-in paths (see deleteCampaignNow). */

@@ -1,4 +1,5 @@
 import type { Database } from '../../db/database.js';
+import { afterCommit, ShortCache } from '../../db/short-cache.js';
 import { AppError, invalidInput, notFound } from '../../errors.js';
 import { nowIso } from '../../time.js';
 import { changedFields, recordAudit } from '../audit/audit.js';
@@ -82,6 +83,24 @@ export async function customFieldContext(database: Database, companyId: number) 
 }
 export type CustomFieldContext = Awaited<ReturnType<typeof customFieldContext>>;
 
+/**
+ * The custom-field context as the Profiles list reads it, kept for a moment (src/db/short-cache.ts): it was read on
+ * every list request. Field and company-settings changes forget it in this process at once; another process on the
+ * same database may show the old fields for up to CUSTOM_FIELD_CONTEXT_CACHE_MS. Writes read the context afresh.
+ */
+export const CUSTOM_FIELD_CONTEXT_CACHE_MS = 2000;
+export const customFieldContextCache = new ShortCache<CustomFieldContext>({ max: 1000, ttlMs: CUSTOM_FIELD_CONTEXT_CACHE_MS });
+
+/** The kept custom-field context of the company, if there is one: reads nothing. */
+export function customFieldContextIfKept(database: Database, companyId: number): CustomFieldContext | undefined {
+  return customFieldContextCache.peek(database, String(companyId));
+}
+
+/** customFieldContext for reading (the Profiles list): kept for a moment; callers must not change it. */
+export async function keptCustomFieldContext(database: Database, companyId: number): Promise<CustomFieldContext> {
+  return (await customFieldContextCache.get(database, String(companyId), async () => ({ value: await customFieldContext(database, companyId) })))!;
+}
+
 function uniqueName<T>(database: Database, name: string, run: () => Promise<T>): Promise<T> {
   return run().catch((error: unknown) => {
     if (database.isUniqueViolation(error)) throw new AppError('conflict', `A custom field named ${JSON.stringify(name)} already exists`, { field: 'name', value: name });
@@ -93,12 +112,12 @@ export async function createCustomField(database: Database, auth: AuthContext, i
   const name = checkName(input.name);
   const fieldType = checkType(input.field_type);
   return uniqueName(database, name, () =>
-    database.db.transaction().execute(async (trx) => {
+    afterCommit(customFieldContextCache, database.db.transaction().execute(async (trx) => {
       const position = Number((await repo.nextPosition(trx, auth.companyId)).max) + 1;
       const row = await repo.insertField(trx, auth.companyId, { name, name_key: fieldNameKey(name), field_type: fieldType, position, created_at: nowIso() });
       await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'custom_field.created', entityType: 'custom_field', entityId: row.id, changes: changedFields(null, { name, field_type: fieldType }) }]);
       return toView(row);
-    }),
+    })),
   );
 }
 
@@ -117,7 +136,7 @@ export async function updateCustomField(
   if (input.field_type !== undefined) values.field_type = checkType(input.field_type);
   if (input.position !== undefined) values.position = input.position;
   return uniqueName(database, values.name ?? '', () =>
-    database.db.transaction().execute(async (trx) => {
+    afterCommit(customFieldContextCache, database.db.transaction().execute(async (trx) => {
       const before = await repo.findField(trx, auth.companyId, fieldId);
       if (!before) throw notFound('Custom field');
       if (values.field_type && values.field_type !== before.field_type && Number((await repo.countValues(trx, auth.companyId, fieldId)).n) > 0) {
@@ -130,13 +149,13 @@ export async function updateCustomField(
       const after = (await repo.findField(trx, auth.companyId, fieldId))!;
       await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'custom_field.updated', entityType: 'custom_field', entityId: fieldId, changes }]);
       return toView(after);
-    }),
+    })),
   );
 }
 
 /** Deletes a field and every profile's value of it. */
 export async function deleteCustomField(database: Database, auth: AuthContext, fieldId: number): Promise<void> {
-  await database.db.transaction().execute(async (trx) => {
+  await afterCommit(customFieldContextCache, database.db.transaction().execute(async (trx) => {
     const before = await repo.findField(trx, auth.companyId, fieldId);
     if (!before) throw notFound('Custom field');
     const removed = await repo.deleteValuesOfField(trx, auth.companyId, fieldId);
@@ -147,5 +166,5 @@ export async function deleteCustomField(database: Database, auth: AuthContext, f
       entityId: fieldId,
       changes: { ...changedFields(before, { name: null, field_type: null }), values_removed: { before: Number(removed[0]?.numDeletedRows ?? 0), after: 0 } },
     }]);
-  });
+  }));
 }

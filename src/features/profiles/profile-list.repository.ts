@@ -75,20 +75,28 @@ function shapeKey(kind: string, query: ProfileListQuery, ...more: unknown[]): st
  * alone are read from the kept counts, which are kept per (status, status filter, first seen type, opt-out reason).
  */
 export async function countMatching(database: Database, companyId: number, query: ProfileListQuery): Promise<number> {
-  if (!query.search && query.customFields.length === 0 && query.groupId === undefined && !query.alsoMatching) {
-    const [kept] = await compiledOnce(database.db, shapeKey('kept count', query), { companyId }, (v) => {
-      let counts = database.db.selectFrom('profile_counts').where('company_id', '=', v.companyId);
-      if (query.status) counts = counts.where(query.status.column, '=', query.status.value);
-      if (query.firstSeenTypes.length) counts = counts.where('source_type', 'in', query.firstSeenTypes);
-      if (query.undeliverableReasons.length) counts = counts.where('status', '=', 'Opted Out').where('opted_out_source', 'in', query.undeliverableReasons);
-      return counts.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n'));
-    });
+  if (countIsKept(query)) {
+    const [kept] = await compiledOnce(database.db, shapeKey('kept count', query), { companyId }, (v) => keptCount(database.db, v.companyId, query));
     return Number(kept!.n);
   }
   const [row] = await compiledOnce(database.db, shapeKey('count', query), { companyId }, (v) =>
     matching(database, database.db, v.companyId, query).select((eb) => eb.fn.countAll<number>().as('n')),
   );
   return Number(row!.n);
+}
+
+/** Whether the query's total is read from the kept counts: nothing but the filters they are kept by. */
+export function countIsKept(query: ProfileListQuery): boolean {
+  return !query.search && query.customFields.length === 0 && query.groupId === undefined && !query.alsoMatching;
+}
+
+/** The query's total from the kept counts (countIsKept), as a one-column statement `n`. */
+function keptCount(db: Pick<Kysely<DB>, 'selectFrom'>, companyId: number, query: ProfileListQuery) {
+  let counts = db.selectFrom('profile_counts').where('company_id', '=', companyId);
+  if (query.status) counts = counts.where(query.status.column, '=', query.status.value);
+  if (query.firstSeenTypes.length) counts = counts.where('source_type', 'in', query.firstSeenTypes);
+  if (query.undeliverableReasons.length) counts = counts.where('status', '=', 'Opted Out').where('opted_out_source', 'in', query.undeliverableReasons);
+  return counts.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('n'), eb.lit(0)).as('n'));
 }
 
 /** Where a page starts: after (or before) a known row, so next/previous seek instead of counting past rows. */
@@ -113,6 +121,11 @@ async function startFromSearch(database: Database, companyId: number, query: Pro
 // covering index first and only their rows read (measured at 1M profiles: bench/profile-list.ts).
 const DIRECT_OFFSET = 1000;
 
+/** Whether the page is read in one plain statement: it seeks from a row, or skips at most DIRECT_OFFSET rows. */
+export function shallowPage(query: ProfileListQuery, keyset: Keyset | undefined): boolean {
+  return keyset !== undefined || (query.page - 1) * query.perPage <= DIRECT_OFFSET;
+}
+
 /** A profile of a page, with whether it has any subscription (those of the others need not be read). */
 export type PageRow = ProfileRow & { subscribed: number | boolean };
 
@@ -122,28 +135,45 @@ export type PageRow = ProfileRow & { subscribed: number | boolean };
  * the covering index before reading their rows. The total, when known (null: read alongside), saves reading past the end.
  */
 export async function pageOfProfiles(database: Database, companyId: number, query: ProfileListQuery, total: number | null, keyset?: Keyset): Promise<PageRow[]> {
+  return (await readPage(database, companyId, query, total, keyset, false)).rows;
+}
+
+/**
+ * pageOfProfiles with the query's kept total (countIsKept) read by the same statement, as a scalar subquery run
+ * once: one statement and one snapshot instead of two (on PostgreSQL two round trips side by side). The total is
+ * null when no row carries it (no profile on the page). Searches are never counted this way, so SQLite's choice
+ * of where a page starts (startFromSearch) never needs the total first.
+ */
+export async function pageWithKeptTotal(database: Database, companyId: number, query: ProfileListQuery, keyset?: Keyset): Promise<{ total: number | null; rows: PageRow[] }> {
+  return readPage(database, companyId, query, null, keyset, true);
+}
+
+async function readPage(database: Database, companyId: number, query: ProfileListQuery, total: number | null, keyset: Keyset | undefined, withKeptTotal: boolean): Promise<{ total: number | null; rows: PageRow[] }> {
   const offset = (query.page - 1) * query.perPage;
-  if (total === 0 || (total !== null && !keyset && offset >= total)) return [];
+  if (total === 0 || (total !== null && !keyset && offset >= total)) return { total, rows: [] };
   // "after" in display order; for "before" we walk the other way and reverse.
   const forward = !keyset || keyset.direction === 'after';
   const ascending = (query.order === 'asc') === forward;
   const dir = ascending ? 'asc' : 'desc';
   const searchFirst = await startFromSearch(database, companyId, query, total);
-  const direct = keyset !== undefined || offset <= DIRECT_OFFSET;
+  const direct = shallowPage(query, keyset);
   const db = database.db;
   const values = { companyId, limit: query.perPage, offset, createdAt: keyset?.createdAt ?? null, id: keyset?.id ?? null };
-  const arrays = await compiledArrays(database, shapeKey('page', query, searchFirst, direct, keyset?.direction ?? null), values, (v) => {
+  const arrays = await compiledArrays(database, shapeKey('page', query, searchFirst, direct, keyset?.direction ?? null, withKeptTotal), values, (v) => {
     let page = matching(database, db, v.companyId, query, { searchFirst });
     if (keyset) page = page.where((eb) => eb(eb.refTuple('p.created_at', 'p.id'), ascending ? '>' : '<', eb.tuple(v.createdAt!, v.id!)));
     page = page.orderBy('p.created_at', dir).orderBy('p.id', dir).limit(v.limit);
     if (!keyset) page = page.offset(v.offset);
     // Whether each profile has a subscription: the page's subscriptions are read only for those that do.
+    // The kept total last, after `subscribed` (built from `eb` so it stays part of the one statement for plugins too).
+    const total = (eb: object) => keptCount(eb as Pick<Kysely<DB>, 'selectFrom'>, v.companyId, query).as('total');
     if (direct) {
-      return page
+      const rows = page
         .select(PROFILE_COLUMNS.map((c) => `p.${c}` as const))
         .select((eb) => eb.exists(eb.selectFrom('subscriptions as s').select('s.id').where('s.company_id', '=', v.companyId).whereRef('s.profile_id', '=', 'p.id')).as('subscribed'));
+      return withKeptTotal ? rows.select(total) : rows;
     }
-    return db
+    const rows = db
       .selectFrom('profiles')
       .select(PROFILE_COLUMNS)
       .select((eb) => eb.exists(eb.selectFrom('subscriptions as s').select('s.id').where('s.company_id', '=', v.companyId).whereRef('s.profile_id', '=', 'profiles.id')).as('subscribed'))
@@ -151,15 +181,18 @@ export async function pageOfProfiles(database: Database, companyId: number, quer
       .where('id', 'in', page.select('p.id'))
       .orderBy('created_at', query.order)
       .orderBy('id', query.order);
+    return withKeptTotal ? rows.select(total) : rows;
   });
   const rows = arrays.map(pageRow);
   // The plain statement reads in walking order; the page shows in display order.
-  return direct && !forward ? rows.reverse() : rows;
+  if (direct && !forward) rows.reverse();
+  return { total: withKeptTotal ? (arrays.length ? Number(arrays[0]![TOTAL_AT]) : null) : total, rows };
 }
 
 // Where each profile column is in a page statement's row (PROFILE_COLUMNS order; then `subscribed`).
 const at = Object.fromEntries(PROFILE_COLUMNS.map((c, i) => [c, i])) as Record<(typeof PROFILE_COLUMNS)[number], number>;
 const SUBSCRIBED_AT = PROFILE_COLUMNS.length;
+const TOTAL_AT = SUBSCRIBED_AT + 1;
 
 /** A page row from its column values, as one object literal (building it key by key was slower than reading the page). */
 function pageRow(values: unknown[]): PageRow {

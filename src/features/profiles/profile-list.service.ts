@@ -1,9 +1,9 @@
 import type { Database } from '../../db/database.js';
 import { invalidInput } from '../../errors.js';
-import { customFieldContext, type CustomFieldContext } from '../custom-fields/custom-fields.service.js';
+import { type CustomFieldContext, customFieldContextIfKept, keptCustomFieldContext } from '../custom-fields/custom-fields.service.js';
 import type { CountryCode } from './phone.js';
 import { parseListQuery, type ProfileListQuery, type RawListQuery } from './profile-list-query.js';
-import { countMatching, type Keyset, type PageRow, pageOfProfiles, searchTotalAndPage } from './profile-list.repository.js';
+import { countIsKept, countMatching, type Keyset, type PageRow, pageOfProfiles, pageWithKeptTotal, searchTotalAndPage, shallowPage } from './profile-list.repository.js';
 import { type ProfileView, viewProfiles } from './profiles.service.js';
 
 export interface ProfilePage {
@@ -63,6 +63,13 @@ async function totalAndPage(database: Database, companyId: number, query: Profil
     // Past the end there is no row to carry the total; the first page then has no match at all.
     return { total: query.page === 1 ? 0 : await countMatching(database, companyId, query), rows: [] };
   }
+  // On SQLite a deep page is counted first instead: a page past the end is then not read at all, where reading it
+  // would walk the company's rows (PostgreSQL read the page alongside the count before, so it walked them anyway).
+  if (countIsKept(query) && (shallowPage(query, keyset) || !database.searchPlanByCount)) {
+    const both = await pageWithKeptTotal(database, companyId, query, keyset);
+    // An empty page carries no total: then it is counted apart (past the end, or no profile at all).
+    return { total: both.total ?? (await countMatching(database, companyId, query)), rows: both.rows };
+  }
   if (database.searchPlanByCount) {
     // The total decides, on SQLite, how to read the page.
     const total = await countMatching(database, companyId, query);
@@ -74,16 +81,7 @@ async function totalAndPage(database: Database, companyId: number, query: Profil
 
 /** One page of the Profiles table (SPEC §5): search, filters, first-seen order, exact total. */
 export async function listProfiles(database: Database, companyId: number, raw: RawListQuery & { cursor?: string }, scope: Pick<ProfileListQuery, 'groupId' | 'alsoMatching'> = {}): Promise<ProfilePage> {
-  // Search terms and custom-field conditions are understood with the company's fields and settings; a query without
-  // them is read alongside those (one round trip less on PostgreSQL), and checked against them below.
-  // A group's scope (its members, or its saved filter) narrows whatever the request asks for.
-  const early: ProfileListQuery | null = raw.search === undefined && raw.custom_field === undefined ? { ...parsed(raw), ...scope } : null;
-  // A bad query is reported before a bad cursor.
-  const earlyKeyset = early && raw.cursor ? decodeCursor(raw.cursor) : undefined;
-  const [context, earlyRead] = await Promise.all([customFieldContext(database, companyId), early && totalAndPage(database, companyId, early, earlyKeyset)]);
-  const query: ProfileListQuery = { ...parsed(raw, context), ...scope };
-  const keyset = early ? earlyKeyset : raw.cursor ? decodeCursor(raw.cursor) : undefined;
-  const { total, rows } = earlyRead && JSON.stringify(early) === JSON.stringify(query) ? earlyRead : await totalAndPage(database, companyId, query, keyset);
+  const { context, query, total, rows } = await understoodAndRead(database, companyId, raw, scope);
   const first = rows[0];
   const last = rows[rows.length - 1];
   return {
@@ -94,4 +92,27 @@ export async function listProfiles(database: Database, companyId: number, raw: R
     next_cursor: last && query.page * query.perPage < total ? encodeCursor({ createdAt: last.created_at, id: last.id, direction: 'after' }) : null,
     prev_cursor: first && query.page > 1 ? encodeCursor({ createdAt: first.created_at, id: first.id, direction: 'before' }) : null,
   };
+}
+
+/**
+ * The request's query understood with the company's custom-field context (search terms and custom-field conditions
+ * need its fields and settings), with its total and rows. A group's scope (its members, or its saved filter) narrows
+ * whatever the request asks for. A bad query is reported before a bad cursor.
+ */
+async function understoodAndRead(database: Database, companyId: number, raw: RawListQuery & { cursor?: string }, scope: Pick<ProfileListQuery, 'groupId' | 'alsoMatching'>) {
+  const kept = customFieldContextIfKept(database, companyId);
+  if (kept) {
+    // Usually the context is kept (src/db/short-cache.ts): the query is understood once, then read.
+    const query: ProfileListQuery = { ...parsed(raw, kept), ...scope };
+    return { context: kept, query, ...(await totalAndPage(database, companyId, query, raw.cursor ? decodeCursor(raw.cursor) : undefined)) };
+  }
+  // Otherwise a query without search or custom-field conditions is read alongside the context (one round trip less on
+  // PostgreSQL), and checked against it below.
+  const early: ProfileListQuery | null = raw.search === undefined && raw.custom_field === undefined ? { ...parsed(raw), ...scope } : null;
+  const earlyKeyset = early && raw.cursor ? decodeCursor(raw.cursor) : undefined;
+  const [context, earlyRead] = await Promise.all([keptCustomFieldContext(database, companyId), early && totalAndPage(database, companyId, early, earlyKeyset)]);
+  const query: ProfileListQuery = { ...parsed(raw, context), ...scope };
+  const keyset = early ? earlyKeyset : raw.cursor ? decodeCursor(raw.cursor) : undefined;
+  const { total, rows } = earlyRead && JSON.stringify(early) === JSON.stringify(query) ? earlyRead : await totalAndPage(database, companyId, query, keyset);
+  return { context, query, total, rows };
 }
