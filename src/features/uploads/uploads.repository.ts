@@ -120,8 +120,11 @@ export async function nextStagedRows(db: Kysely<DB>, companyId: number, uploadId
   return rows.map((r) => ({ row_number: Number(r.row_number), phone_number: r.phone_number, input: r.input, last_row: Number(r.last_row) }));
 }
 
-export function deleteStagedThrough(db: Kysely<DB>, companyId: number, uploadId: number, throughRow: number) {
-  return db.deleteFrom('upload_rows').where('company_id', '=', companyId).where('upload_id', '=', uploadId).where('row_number', '<=', throughRow).execute();
+/** Forgets the staged rows after `afterRow` through `throughRow` (a merged batch). */
+export function deleteStagedThrough(db: Kysely<DB>, companyId: number, uploadId: number, afterRow: number, throughRow: number) {
+  // Bounded below too: PostgreSQL keeps earlier batches' deleted rows in the index until vacuumed, and a range open at
+  // the bottom walked all of them again for every batch (0.4 s per batch at a million rows).
+  return db.deleteFrom('upload_rows').where('company_id', '=', companyId).where('upload_id', '=', uploadId).where('row_number', '>', afterRow).where('row_number', '<=', throughRow).execute();
 }
 
 export async function countRejectedRows(db: Kysely<DB>, companyId: number, uploadId: number): Promise<number> {

@@ -456,8 +456,20 @@ async function stage(database: Database, companyId: number, record: repo.UploadR
 
 const MAX_BATCH_ATTEMPTS = 5;
 
+/** Rows merged before the planner's statistics are first refreshed; then again each time the rows merged double. */
+const REFRESH_STATISTICS_ROWS = 20_000;
+
 async function merge(database: Database, companyId: number, uploadId: number, context: ProfileInputContext, hooks: ProcessHooks): Promise<void> {
+  // The staging table and the company's profiles grow from nothing within this one job, faster than PostgreSQL's
+  // autovacuum looks at them; with statistics that still say "empty" its planner reads every row of the company to
+  // find a batch's numbers. Refreshing at doubling sizes costs a few ANALYZEs per upload however long it is.
+  let merged = 0;
+  let refreshAt = REFRESH_STATISTICS_ROWS;
   for (;;) {
+    if (merged >= refreshAt) {
+      await database.refreshStatistics();
+      refreshAt *= 2;
+    }
     hooks.signal?.throwIfAborted();
     const record = await repo.findUpload(database.db, companyId, uploadId);
     if (!record) throw new UploadGone();
@@ -477,6 +489,7 @@ async function merge(database: Database, companyId: number, uploadId: number, co
       else keep.push({ row: r.row_number, value: staged.value });
     }
     const through = rows[rows.length - 1]!.row_number;
+    const after = Number(record.merged_through);
     for (let attempt = 1; ; attempt++) {
       try {
         await database.db.transaction().execute(async (trx) => {
@@ -498,7 +511,7 @@ async function merge(database: Database, companyId: number, uploadId: number, co
           if (record.group_id !== null && members.length) await addMembersIn(scope, companyId, Number(record.group_id), members);
           await repo.insertRejections(scope, companyId, uploadId, rejections);
           await repo.addCounts(trx, companyId, uploadId, counts);
-          await repo.deleteStagedThrough(trx, companyId, uploadId, through);
+          await repo.deleteStagedThrough(trx, companyId, uploadId, after, through);
         });
         break;
       } catch (error) {
@@ -506,6 +519,7 @@ async function merge(database: Database, companyId: number, uploadId: number, co
         if (!(database.isUniqueViolation(error) || isTransientConflict(error)) || attempt >= MAX_BATCH_ATTEMPTS) throw error;
       }
     }
+    merged += rows.length;
     const now = await repo.findUpload(database.db, companyId, uploadId);
     if (now) await hooks.onProgress?.(toView(now));
     await yieldToEventLoop();
