@@ -100,7 +100,9 @@ async function serviceUpload(database: Database, dataDir: string, file: string, 
   copyFileSync(file, path);
   await createUpload(database, company.companyId, { ...SYSTEM_ACTOR, label: 'benchmark' }, { fileName: 'bench.csv', storedName, path, groupName: `Bench ${label}` });
   const out: Buffer[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, urlOf(database), dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  // ROSTER_BENCH_PROFILE_DIR: the worker writes a CPU profile there (as bench/inbound.ts does for its server).
+  const profile = process.env.ROSTER_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ROSTER_BENCH_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', CHILD, urlOf(database), dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.on('data', (d: Buffer) => out.push(d));
   const [code] = (await once(child, 'close')) as [number | null];
   if (code !== 0) throw new Error(`upload worker exited with ${code}`);

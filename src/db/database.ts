@@ -36,7 +36,7 @@ export interface Database {
   readonly searchPlanByCount: boolean;
   /** A column reference the planner must not use an index for (SQLite's unary +); plain elsewhere. */
   unindexed(column: string): RawBuilder<number>;
-  /** Lets the query planner catch up after bulk writes (SQLite has no autovacuum/autoanalyze). */
+  /** Lets the query planner catch up after bulk writes (SQLite has no autovacuum/autoanalyze; PostgreSQL's lags a long job). */
   refreshStatistics(): Promise<void>;
   close(): Promise<void>;
 }

@@ -154,6 +154,50 @@ describeEachEngine('uploads API', (engine) => {
       expect(again.counts).toEqual({ rows: 4, created: 0, updated: 0, unchanged: 2, rejected: 2, duplicates: 2 });
     });
 
+    it('merges across batches: a number repeated in a later batch wins there, every row is counted once, re-running changes nothing', async () => {
+      // Merged 3 staged rows at a time (rows 2–4, 5–8, 9–11; row 6 is rejected while staging): rows 2 and 9, 4 and 5, 7 and 11 share a number.
+      const file = [
+        'phone,first_name,Age',
+        '202-555-0741,First,20', '202-555-0742,Four,21', '202-555-0743,Row4,22',
+        '+12025550743,Row5,23', 'nope,Bad,24', '202-555-0744,Row7,40',
+        '202-555-0745,Row8,25', '(202) 555-0741,Again,', '202-555-0746,Row10,26',
+        '2025550744,Row11,',
+      ].join('\n');
+      const uploadedTotal = async () => (await h.call(viewer, 'GET', '/api/v1/profiles?first_seen_type=Uploaded%20group')).json<{ total: number }>().total;
+      const totalBefore = await uploadedTotal();
+      const run = async (name: string) => {
+        const storedName = newStoredName();
+        const path = uploadFilePath(h.config.dataDir, A.companyId, storedName);
+        await mkdir(join(path, '..'), { recursive: true });
+        await writeFile(path, file);
+        const created = await createUpload(h.database, A.companyId, SYSTEM_ACTOR, { fileName: 'batches.csv', storedName, path, groupName: name }, { queue: false });
+        const progress: number[] = [];
+        const done = await processUpload(h.database, A.companyId, created.id, path, { mergeBatchRows: 3, onProgress: (v) => void progress.push(v.progress) });
+        return { done, progress };
+      };
+      const name = group();
+      const { done, progress } = await run(name);
+      expect(done.counts).toEqual({ rows: 10, created: 6, updated: 0, unchanged: 0, rejected: 4, duplicates: 3 });
+      // One progress report per batch: the file staged in one, its 9 valid rows merged in three, never going back.
+      expect(progress).toHaveLength(4);
+      expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+      expect(await lookup(A.apiKey, '2025550741')).toMatchObject({ first_name: 'Again', custom_fields: { Age: null } });
+      expect(await lookup(A.apiKey, '2025550743')).toMatchObject({ first_name: 'Row5', custom_fields: { Age: 23 } });
+      expect(await lookup(A.apiKey, '2025550744')).toMatchObject({ first_name: 'Row11', custom_fields: { Age: null } });
+      const lines = await report(editor, done);
+      expect(lines.slice(1).map((l) => [l[0], l[2]])).toEqual([['2', '202-555-0741'], ['4', '202-555-0743'], ['6', 'nope'], ['7', '202-555-0744']]);
+      expect(lines[1]![3]).toContain('row 9');
+      expect(lines[2]![3]).toContain('row 5');
+      expect(lines[4]![3]).toContain('row 11');
+      expect((await h.call(viewer, 'GET', `/api/v1/groups/${done.group_id}`)).json<{ member_count: number }>().member_count).toBe(6);
+      // The kept totals (profile_counts) moved by exactly the profiles created.
+      expect(await uploadedTotal()).toBe(totalBefore + 6);
+      const again = (await run(name)).done;
+      expect(again.counts).toEqual({ rows: 10, created: 0, updated: 0, unchanged: 6, rejected: 4, duplicates: 3 });
+      expect(again.group_id).toBe(done.group_id);
+      expect(await uploadedTotal()).toBe(totalBefore + 6);
+    });
+
     it('follows the mapping given: renamed and skipped columns, custom fields by key', async () => {
       const file = 'Cell,Given,Notes,Shirt\n2025550131,Mapped,do not import,XXL\n';
       const done = await uploadNow(h, editor, file, { group: group(), mapping: { Cell: 'phone_number', Given: 'first_name', Notes: null, Shirt: 'custom:Shirt size' } });
@@ -362,12 +406,14 @@ describeEachEngine('uploads API', (engine) => {
     const dieOnce = (phase: string) => async (view: UploadBody | { phase: string }) => {
       if (view.phase === phase && ++calls === 1) throw new Error('worker died');
     };
-    await expect(processUpload(h.database, A.companyId, created.id, path, { onProgress: dieOnce('staging') })).rejects.toThrow('worker died');
+    // Batches of 1,000 rows, so the merge dies with some batches committed and some not.
+    const mergeBatchRows = 1000;
+    await expect(processUpload(h.database, A.companyId, created.id, path, { onProgress: dieOnce('staging'), mergeBatchRows })).rejects.toThrow('worker died');
     calls = 0;
-    await expect(processUpload(h.database, A.companyId, created.id, path, { onProgress: dieOnce('merging') })).rejects.toThrow('worker died');
+    await expect(processUpload(h.database, A.companyId, created.id, path, { onProgress: dieOnce('merging'), mergeBatchRows })).rejects.toThrow('worker died');
     const midway = (await h.call(editor, 'GET', `/api/v1/uploads/${created.id}`)).json<UploadBody>();
     expect(midway.counts.created).toBe(1000);
-    const done = await processUpload(h.database, A.companyId, created.id, path);
+    const done = await processUpload(h.database, A.companyId, created.id, path, { mergeBatchRows });
     expect(done.counts).toEqual({ rows: 2500, created: 2500, updated: 0, unchanged: 0, rejected: 0, duplicates: 0 });
     expect((await h.call(viewer, 'GET', `/api/v1/groups/${done.group_id}`)).json<{ member_count: number }>().member_count).toBe(2500);
   }, 120_000);

@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { bulkRows } from '../../db/bulk.js';
+import type { DbScope } from '../../db/scope.js';
 import type { DB, GroupsTable } from '../../db/schema.js';
 
 /** The groups read model (no selectAll on API paths). */
@@ -65,15 +67,15 @@ export async function existingProfileIds(db: Kysely<DB>, companyId: number, prof
 }
 
 /** Adds profiles (already known to be the company's) to a group; answers how many were not members yet. */
-export async function addMembers(db: Kysely<DB>, companyId: number, groupId: number, profileIds: readonly number[], at: string): Promise<number> {
+export async function addMembers(scope: DbScope, companyId: number, groupId: number, profileIds: readonly number[], at: string): Promise<number> {
   let added = 0;
   for (let i = 0; i < profileIds.length; i += CHUNK) {
-    const result = await db
-      .insertInto('group_members')
-      .values(profileIds.slice(i, i + CHUNK).map((profileId) => ({ company_id: companyId, group_id: groupId, profile_id: profileId, added_at: at })))
-      .onConflict((oc) => oc.columns(['company_id', 'group_id', 'profile_id']).doNothing())
-      .executeTakeFirst();
-    added += Number(result.numInsertedOrUpdatedRows ?? 0n);
+    // One parameter for the ids (bulkRows): a VALUES tuple per member cost more to build than to insert.
+    const ids = bulkRows(scope.engine, 'ids', [['profile_id', 'bigint']], profileIds.slice(i, i + CHUNK).map((id) => [id]));
+    const result = await sql`INSERT INTO group_members (company_id, group_id, profile_id, added_at)
+      SELECT ${companyId}, ${groupId}, profile_id, ${at} FROM ${ids} WHERE true
+      ON CONFLICT (company_id, group_id, profile_id) DO NOTHING`.execute(scope.db);
+    added += Number(result.numAffectedRows ?? 0n);
   }
   return added;
 }

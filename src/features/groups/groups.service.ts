@@ -247,7 +247,7 @@ export async function addMembers(database: Database, auth: AuthContext, groupId:
     const existing = await repo.existingProfileIds(trx, auth.companyId, ids);
     const unknown = ids.filter((id) => !existing.has(id));
     if (unknown.length) throw invalidInput([{ field: 'profile_ids', value: unknown.slice(0, 20), message: `${unknown.length === 1 ? 'is not a profile' : 'are not profiles'} of this company` }]);
-    const added = await repo.addMembers(trx, auth.companyId, groupId, ids, nowIso());
+    const added = await repo.addMembers({ db: trx, engine: database.engine }, auth.companyId, groupId, ids, nowIso());
     if (added) await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'group.members_added', entityType: 'group', entityId: groupId, changes: { members_added: { before: null, after: added }, profile_ids: { before: null, after: ids.length <= 100 ? ids : `${ids.length} ids` } } }]);
     return { added };
   });
@@ -266,5 +266,5 @@ export async function removeMembers(database: Database, auth: AuthContext, group
 
 /** Adds profiles to an uploaded group inside the caller's transaction (uploads); answers how many were new members. */
 export function addMembersIn(scope: DbScope, companyId: number, groupId: number, profileIds: readonly number[]): Promise<number> {
-  return repo.addMembers(scope.db, companyId, groupId, profileIds, nowIso());
+  return repo.addMembers(scope, companyId, groupId, profileIds, nowIso());
 }

@@ -76,7 +76,7 @@ export async function manualOptOut(database: Database, companyId: number, actor:
         continue;
       }
       const hash = tombstoneHash(companyId, phone.e164);
-      const [tombstone] = await findTombstones(trx.db, companyId, [hash]);
+      const [tombstone] = await findTombstones(trx, companyId, [hash]);
       if (tombstone?.opted_out_at) {
         results.push({ phone_number: raw, outcome: 'already_opted_out', e164: phone.e164, profile_id: null, message: null });
         continue;

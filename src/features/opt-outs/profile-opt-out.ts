@@ -83,7 +83,7 @@ export interface LiftResult {
  * ended come back as they were. A blacklisted number stays opted out, now as Blacklisted.
  */
 async function lift(trx: DbScope, companyId: number, actor: Actor, row: ProfileStateRow, how: string, at: string): Promise<LiftResult> {
-  if (row.phone_number && (await blacklistedAmong(trx.db, companyId, [row.phone_number])).has(row.phone_number)) {
+  if (row.phone_number && (await blacklistedAmong(trx, companyId, [row.phone_number])).has(row.phone_number)) {
     // The person took back their own opt-out, but the company's blacklist still holds the number.
     if (row.opted_out_source !== 'Blacklisted') {
       await refreshProfileStatus(trx, companyId, [row.id], at, new Map([[row.id, { opted_out_at: at, opted_out_source: 'Blacklisted' }]]));
@@ -148,7 +148,7 @@ export function undoStaffOptOut(scope: DbScope, companyId: number, actor: Actor,
         throw new AppError('conflict', `The profile opted out because the person ${reason === 'Texted a STOP word' ? 'texted a STOP word' : `did (${reason})`}; staff can never undo that. Only the person can opt in again, by texting START`, details);
       case 'blacklist':
         // Its number has changed since, and the new one is not blacklisted: nothing else would ever lift it.
-        if (row.phone_number && !(await blacklistedAmong(trx.db, companyId, [row.phone_number])).has(row.phone_number)) return lift(trx, companyId, actor, row, 'staff', at);
+        if (row.phone_number && !(await blacklistedAmong(trx, companyId, [row.phone_number])).has(row.phone_number)) return lift(trx, companyId, actor, row, 'staff', at);
         throw new AppError('conflict', 'The profile is opted out because its number is Blacklisted; remove the number from the blacklist instead', details);
       default:
         throw new AppError('conflict', `The profile is opted out for "${reason}", which nobody can undo: the carrier reported the number cannot receive messages`, details);
@@ -180,5 +180,5 @@ export async function lockForSend(trx: DbScope, companyId: number, profileId: nu
 
 /** The numbers among these (E.164) on the company's blacklist. */
 export function blacklistedNumbers(scope: DbScope, companyId: number, phoneNumbers: readonly string[]): Promise<Set<string>> {
-  return blacklistedAmong(scope.db, companyId, phoneNumbers);
+  return blacklistedAmong(scope, companyId, phoneNumbers);
 }

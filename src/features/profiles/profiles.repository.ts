@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { sha256 } from '../../crypto.js';
+import { type BulkColumns, bulkIn, bulkRows } from '../../db/bulk.js';
 import { prepared } from '../../db/prepared.js';
 import { type DbScope, forUpdate } from '../../db/scope.js';
 import type { DB, ProfilesTable } from '../../db/schema.js';
@@ -37,24 +38,43 @@ export async function findProfileIdByPhone(db: Kysely<DB>, companyId: number, ph
   return (await db.selectFrom('profiles').select('id').where('company_id', '=', companyId).where('phone_number', '=', phoneNumber).executeTakeFirst())?.id;
 }
 
-export async function findProfilesByPhones(db: Kysely<DB>, companyId: number, phoneNumbers: string[]): Promise<ProfileRow[]> {
+// Rows per bulk statement (bulkRows): each statement runs without yielding the event loop on SQLite, so a few
+// thousand rows (a few hundred milliseconds at most) keep the server answering during an upload.
+const BULK_CHUNK = 2000;
+
+export async function findProfilesByPhones(scope: DbScope, companyId: number, phoneNumbers: string[]): Promise<ProfileRow[]> {
   const rows: ProfileRow[] = [];
-  for (const part of chunks(phoneNumbers)) {
-    rows.push(...((await db.selectFrom('profiles').select(PROFILE_COLUMNS).where('company_id', '=', companyId).where('phone_number', 'in', part).execute()) as ProfileRow[]));
+  for (const part of chunks(phoneNumbers, BULK_CHUNK)) {
+    rows.push(...((await scope.db.selectFrom('profiles').select(PROFILE_COLUMNS).where('company_id', '=', companyId).where(bulkIn(scope.engine, 'phone_number', 'text', part)).execute()) as ProfileRow[]));
   }
   return rows;
 }
 
-/** Inserts new profiles and answers their ids keyed by phone number. */
-export async function insertProfiles(db: Kysely<DB>, companyId: number, rows: NewProfileRow[]): Promise<Map<string, number>> {
+// Every column a new profile is written with (all of NewProfileRow), with its type for bulkRows.
+const NEW_PROFILE_COLUMNS = [
+  ['phone_number', 'text'], ['raw_phone', 'text'], ['phone_digits', 'text'], ['email', 'text'], ['first_name', 'text'], ['last_name', 'text'],
+  ['street1', 'text'], ['street2', 'text'], ['city', 'text'], ['state', 'text'], ['postal_code', 'text'], ['country', 'text'],
+  ['congressional_district', 'text'], ['state_upper_district', 'text'], ['state_lower_district', 'text'], ['split_district', 'integer'],
+  ['latitude', 'double precision'], ['longitude', 'double precision'], ['precision', 'text'], ['geocoded_city', 'text'], ['geocoded_state', 'text'],
+  ['geocoded_postal_code', 'text'], ['geocoded_country', 'text'], ['carrier_name', 'text'], ['created_at', 'timestamptz'], ['source_type', 'text'],
+  ['source_name', 'text'], ['opted_out_at', 'timestamptz'], ['opted_out_source', 'text'], ['status', 'text'], ['status_filter', 'text'], ['updated_at', 'timestamptz'],
+] as const satisfies BulkColumns;
+type NewProfileColumn = (typeof NEW_PROFILE_COLUMNS)[number][0];
+// A column added to profiles (and so to NewProfileRow) but not to the list above fails to compile here.
+const _allNewProfileColumns: Record<Exclude<keyof NewProfileRow, NewProfileColumn>, never> = {};
+void _allNewProfileColumns;
+
+/** Inserts new profiles, a few thousand per statement, and answers their ids keyed by phone number. */
+export async function insertProfiles(scope: DbScope, companyId: number, rows: NewProfileRow[]): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  for (const part of chunks(rows, 400)) {
-    const inserted = await db
-      .insertInto('profiles')
-      .values(part.map((row) => ({ company_id: companyId, ...row })))
-      .returning(['id', 'phone_number'])
-      .execute();
-    for (const r of inserted) ids.set(r.phone_number!, r.id);
+  const names = sql.join(NEW_PROFILE_COLUMNS.map(([name]) => sql.ref(name)));
+  for (const part of chunks(rows, BULK_CHUNK)) {
+    // status_filter: the column's default when a caller leaves it out.
+    const values = part.map((row) => NEW_PROFILE_COLUMNS.map(([name]) => (name === 'status_filter' ? (row.status_filter ?? 'none') : row[name])));
+    const inserted = await sql<{ id: number | string; phone_number: string }>`INSERT INTO profiles (company_id, ${names})
+      SELECT ${companyId}, ${names} FROM ${bulkRows(scope.engine, 'r', NEW_PROFILE_COLUMNS, values)}
+      RETURNING id, phone_number`.execute(scope.db);
+    for (const r of inserted.rows) ids.set(r.phone_number, Number(r.id));
   }
   return ids;
 }
@@ -74,21 +94,23 @@ export interface StoredValueRow {
   value_number: number | null;
 }
 
-export async function findFieldValues(db: Kysely<DB>, companyId: number, profileIds: number[]): Promise<StoredValueRow[]> {
+export async function findFieldValues(scope: DbScope, companyId: number, profileIds: number[]): Promise<StoredValueRow[]> {
   const rows: StoredValueRow[] = [];
-  for (const part of chunks(profileIds)) {
-    rows.push(...(await db.selectFrom('profile_field_values').select(['profile_id', 'field_id', 'value_text', 'value_number']).where('company_id', '=', companyId).where('profile_id', 'in', part).execute()));
+  for (const part of chunks(profileIds, BULK_CHUNK)) {
+    rows.push(...(await scope.db.selectFrom('profile_field_values').select(['profile_id', 'field_id', 'value_text', 'value_number']).where('company_id', '=', companyId).where(bulkIn(scope.engine, 'profile_id', 'bigint', part)).execute()));
   }
   return rows;
 }
 
-export async function upsertFieldValues(db: Kysely<DB>, companyId: number, rows: StoredValueRow[]): Promise<void> {
-  for (const part of chunks(rows, 1000)) {
-    await db
-      .insertInto('profile_field_values')
-      .values(part.map((r) => ({ company_id: companyId, ...r })))
-      .onConflict((oc) => oc.columns(['company_id', 'profile_id', 'field_id']).doUpdateSet((eb) => ({ value_text: eb.ref('excluded.value_text'), value_number: eb.ref('excluded.value_number') })))
-      .execute();
+const FIELD_VALUE_COLUMNS = [['profile_id', 'bigint'], ['field_id', 'bigint'], ['value_text', 'text'], ['value_number', 'double precision']] as const satisfies BulkColumns;
+
+export async function upsertFieldValues(scope: DbScope, companyId: number, rows: StoredValueRow[]): Promise<void> {
+  for (const part of chunks(rows, BULK_CHUNK)) {
+    const values = part.map((r) => [r.profile_id, r.field_id, r.value_text, r.value_number]);
+    // `WHERE true`: SQLite cannot otherwise tell the upsert's ON from a join's (sqlite.org/lang_upsert.html, parsing ambiguity).
+    await sql`INSERT INTO profile_field_values (company_id, profile_id, field_id, value_text, value_number)
+      SELECT ${companyId}, profile_id, field_id, value_text, value_number FROM ${bulkRows(scope.engine, 'v', FIELD_VALUE_COLUMNS, values)} WHERE true
+      ON CONFLICT (company_id, profile_id, field_id) DO UPDATE SET value_text = excluded.value_text, value_number = excluded.value_number`.execute(scope.db);
   }
 }
 
@@ -102,10 +124,10 @@ export function deleteAllFieldValues(db: Kysely<DB>, companyId: number, profileI
   return db.deleteFrom('profile_field_values').where('company_id', '=', companyId).where('profile_id', '=', profileId).execute();
 }
 
-export async function findTombstones(db: Kysely<DB>, companyId: number, hashes: string[]) {
+export async function findTombstones(scope: DbScope, companyId: number, hashes: string[]) {
   const rows: Array<{ phone_hash: string; opted_out_at: string | null; opted_out_source: string | null }> = [];
-  for (const part of chunks(hashes)) {
-    rows.push(...(await db.selectFrom('profile_tombstones').select(['phone_hash', 'opted_out_at', 'opted_out_source']).where('company_id', '=', companyId).where('phone_hash', 'in', part).execute()));
+  for (const part of chunks(hashes, BULK_CHUNK)) {
+    rows.push(...(await scope.db.selectFrom('profile_tombstones').select(['phone_hash', 'opted_out_at', 'opted_out_source']).where('company_id', '=', companyId).where(bulkIn(scope.engine, 'phone_hash', 'text', part)).execute()));
   }
   return rows;
 }

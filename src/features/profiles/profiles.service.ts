@@ -50,7 +50,7 @@ function storedToCanonical(fieldsById: Map<number, { field_type: string }>, row:
 
 /** The opt-out a number brings to whichever profile takes it: a deleted profile's (its tombstone) and the blacklist's, the firmer first. */
 async function optOutOfNumbers(scope: DbScope, companyId: number, phones: string[], at: string): Promise<Map<string, OptOut>> {
-  const tombstones = new Map((await repo.findTombstones(scope.db, companyId, phones.map((p) => tombstoneHash(companyId, p)))).map((t) => [t.phone_hash, t]));
+  const tombstones = new Map((await repo.findTombstones(scope, companyId, phones.map((p) => tombstoneHash(companyId, p)))).map((t) => [t.phone_hash, t]));
   const blacklisted = await blacklistedNumbers(scope, companyId, phones);
   const out = new Map<string, OptOut>();
   for (const phone of phones) {
@@ -114,7 +114,7 @@ async function applyChanges(
   }
   if (Object.keys(changes).length === 0) return changes;
   await repo.updateProfile(trx, companyId, row.id, { ...update, updated_at: at });
-  if (upserts.length) await repo.upsertFieldValues(trx, companyId, upserts);
+  if (upserts.length) await repo.upsertFieldValues(scope, companyId, upserts);
   if (removals.length) await repo.deleteFieldValues(trx, companyId, removals);
   if (phoneMoved) {
     // The opt-out engine ends the profile's subscriptions and audits the opt-out; the status follows the new number either way.
@@ -240,13 +240,13 @@ async function upsertRound(
 ): Promise<void> {
   const trx = scope.db;
   const at = nowIso();
-  const existing = new Map((await repo.findProfilesByPhones(trx, companyId, items.map((i) => i.value.phone))).map((r) => [r.phone_number!, r]));
+  const existing = new Map((await repo.findProfilesByPhones(scope, companyId, items.map((i) => i.value.phone))).map((r) => [r.phone_number!, r]));
   const updates = items.filter((i) => existing.has(i.value.phone));
   const creates = items.filter((i) => !existing.has(i.value.phone));
   const audit: Parameters<typeof recordAudit>[3] = [];
 
   if (updates.length) {
-    const values = await repo.findFieldValues(trx, companyId, updates.map((i) => existing.get(i.value.phone)!.id));
+    const values = await repo.findFieldValues(scope, companyId, updates.map((i) => existing.get(i.value.phone)!.id));
     const byProfile = new Map<number, repo.StoredValueRow[]>();
     for (const v of values) (byProfile.get(v.profile_id) ?? byProfile.set(v.profile_id, []).get(v.profile_id)!).push(v);
     for (const item of updates) {
@@ -282,25 +282,29 @@ async function upsertRound(
         status_filter: deriveStatusFilter({ phoneValid: true, optedOutAt, activeOnActiveCampaigns: 0, formerOnActiveCampaigns: 0 }),
       };
     });
-    const ids = await repo.insertProfiles(trx, companyId, rows);
+    const ids = await repo.insertProfiles(scope, companyId, rows);
     const fieldValues: repo.StoredValueRow[] = [];
     creates.forEach((item, i) => {
       const profileId = ids.get(item.value.phone)!;
       results[item.index] = { outcome: 'created', profileId };
       const row = rows[i]!;
+      // Built only when audited: an upload's million new profiles are recorded by its own entry.
+      const audited = options.auditCreated !== false;
       const changes: FieldChanges = {};
-      for (const key of ['phone_number', ...WRITABLE_FIELDS, 'source_type', 'source_name', 'opted_out_at', 'opted_out_source'] as const) {
-        if (row[key] !== null) changes[key] = { before: null, after: row[key] };
+      if (audited) {
+        for (const key of ['phone_number', ...WRITABLE_FIELDS, 'source_type', 'source_name', 'opted_out_at', 'opted_out_source'] as const) {
+          if (row[key] !== null) changes[key] = { before: null, after: row[key] };
+        }
       }
       for (const [fieldId, { field, value }] of item.value.custom) {
         if (value === null) continue;
         const stored = toStored(field.field_type, value);
         fieldValues.push({ profile_id: profileId, field_id: fieldId, value_text: stored.text, value_number: stored.number });
-        changes[`custom_fields.${field.name}`] = { before: null, after: value };
+        if (audited) changes[`custom_fields.${field.name}`] = { before: null, after: value };
       }
-      if (options.auditCreated !== false) audit.push({ action: 'profile.created', entityType: 'profile', entityId: profileId, changes });
+      if (audited) audit.push({ action: 'profile.created', entityType: 'profile', entityId: profileId, changes });
     });
-    if (fieldValues.length) await repo.upsertFieldValues(trx, companyId, fieldValues);
+    if (fieldValues.length) await repo.upsertFieldValues(scope, companyId, fieldValues);
   }
   await recordAudit(trx, companyId, actor, audit);
 }
@@ -419,7 +423,7 @@ export async function patchProfile(database: Database, auth: AuthContext, profil
     await database.db.transaction().execute(async (trx) => {
       const row = await repo.findProfile(trx, auth.companyId, profileId);
       if (!row) throw notFound('Profile');
-      const values = await repo.findFieldValues(trx, auth.companyId, [profileId]);
+      const values = await repo.findFieldValues({ db: trx, engine: database.engine }, auth.companyId, [profileId]);
       const changes = await applyChanges({ db: trx, engine: database.engine }, auth.companyId, auth.actor, row, values, checked.value, nowIso());
       if (Object.keys(changes).length) await recordAudit(trx, auth.companyId, auth.actor, [{ action: 'profile.updated', entityType: 'profile', entityId: profileId, changes }]);
     });
