@@ -1,25 +1,10 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importProgressLine, parseMapOptions } from '../src/features/uploads/import-cli.js';
 import { describeEachEngine } from './db.js';
+import { runRoster as roster } from './roster-cli.js';
 import { type ExportsHarness, exportsHarness } from './exports.js';
-
-const ROSTER = join(import.meta.dirname, '..', 'bin', 'roster.js');
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function roster(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ROSTER, ...args], { env: { PATH: process.env.PATH ?? '', ROSTER_LOG_LEVEL: 'warn', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 it('reads --map options and draws a progress line', () => {
   expect(parseMapOptions([])).toBeUndefined();

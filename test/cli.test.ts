@@ -4,24 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { describeEachEngine, freshDatabaseUrl } from './db.js';
+import { ROSTER, runRoster as roster } from './roster-cli.js';
 
-const ROSTER = join(import.meta.dirname, '..', 'bin', 'roster.js');
 const dir = mkdtempSync(join(tmpdir(), 'roster-cli-'));
 const children: Array<ReturnType<typeof spawn>> = [];
 afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function roster(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ROSTER, ...args], { env: { PATH: process.env.PATH ?? '', ROSTER_LOG_LEVEL: 'warn', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Starts `roster serve` on a free port and waits for its first-start message or the listening log line. */
 function serve(env: Record<string, string>): Promise<{ output: string; port: number; child: ReturnType<typeof spawn> }> {

@@ -1,25 +1,12 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../db.js';
+import { runRoster as roster } from '../roster-cli.js';
 import { type ExportsHarness, exportsHarness } from '../exports.js';
 import { startTwilioStandIn, type TwilioStandIn } from '../stand-ins/twilio.js';
 import { applyDeactivationDay, applyRecentDeactivations, dayBefore } from '../../src/features/messaging/deactivations.js';
 import { TwilioGateway } from '../../src/features/messaging/gateways/twilio.js';
 import type { SmsGateway } from '../../src/features/messaging/gateways/gateway.js';
-
-const ROSTER = join(import.meta.dirname, '..', '..', 'bin', 'roster.js');
-
-function roster(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ROSTER, ...args], { env: { PATH: process.env.PATH ?? '', ROSTER_LOG_LEVEL: 'warn', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /**
  * The carriers' deactivation feed (SPEC §4): each day's numbers, read from Twilio's Deactivations API (the stand-in),

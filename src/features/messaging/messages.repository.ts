@@ -247,7 +247,7 @@ const sqliteInerts = new WeakMap<SQLite.Database, SqliteInert>();
  * goes in.
  */
 function sqliteInert(raw: SQLite.Database): SqliteInert {
-  let kept = sqliteInerts.get(raw);
+  const kept = sqliteInerts.get(raw);
   if (kept) return kept;
   const profile = raw.prepare<[number, string], { id: number; opted_out_at: string | null; opted_out_source: string | null }>(
     'SELECT id, opted_out_at, opted_out_source FROM profiles WHERE company_id = ? AND phone_number = ?');
