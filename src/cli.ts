@@ -6,7 +6,8 @@ import { createCompany } from './features/accounts/accounts.service.js';
 import { loadDemoProfiles } from './features/demo/demo-data.js';
 import { runExportCommand } from './features/exports/export-cli.js';
 import { runImportCommand } from './features/uploads/import-cli.js';
-import { applyDeactivationDay, applyRecentDeactivations, checkDay } from './features/messaging/deactivations.js';
+import { applyDeactivationDay, applyRecentDeactivations } from './features/messaging/deactivations.js';
+import { checkDay } from './time.js';
 import { createSmsGateway } from './features/messaging/gateways/index.js';
 
 function positiveInt(name: string) {

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import { invalidInput } from '../../errors.js';
-import { nowIso } from '../../time.js';
+import { checkDay, nowIso } from '../../time.js';
 import type { Actor } from '../audit/audit.js';
 import { optOutProfile } from '../opt-outs/profile-opt-out.js';
 import type { SmsGateway } from './gateways/gateway.js';
@@ -27,15 +27,6 @@ export interface DeactivationDay {
 /** A claim older than this was left by a process that stopped: it may be taken over. */
 const STALE_CLAIM_MS = 60 * 60 * 1000;
 const CHUNK = 500;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-export function checkDay(day: string): string {
-  if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
-    throw invalidInput([{ field: 'day', value: day, message: 'is not a date (accepted: YYYY-MM-DD)' }]);
-  }
-  return day;
-}
-
 /** The UTC day `days` before the one `now` falls in, as YYYY-MM-DD. */
 export function dayBefore(now: Date, days = 1): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - days)).toISOString().slice(0, 10);

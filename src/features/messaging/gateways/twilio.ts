@@ -5,7 +5,7 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { invalidInput, type FieldProblem } from '../../../errors.js';
-import { nowIso } from '../../../time.js';
+import { checkDay, nowIso } from '../../../time.js';
 import { dispositionForTwilioError, twilioErrorRule } from './error-codes.js';
 import {
   GatewayError,
@@ -120,9 +120,7 @@ export class TwilioGateway implements SmsGateway {
 
   /** Numbers US carriers deactivated on `day`, from the Deactivations API's daily file. */
   async deactivatedNumbers(day: string): Promise<string[]> {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) {
-      throw invalidInput([{ field: 'day', value: day, message: 'is not a date (accepted: YYYY-MM-DD)' }]);
-    }
+    checkDay(day);
     const answer = await this.requestOrThrow(`${this.messagingBaseUrl}/v1/Deactivations?Date=${day}`);
     const body = expectOk(answer, 'Deactivations');
     const redirectTo = isRecord(body) ? body.redirect_to : undefined;
