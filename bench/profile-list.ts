@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,18 +10,25 @@ import { migrate } from '../src/db/migrate.js';
 import { createCompany } from '../src/features/accounts/accounts.service.js';
 import { listProfiles } from '../src/features/profiles/profile-list.service.js';
 import { PROFILE_COLUMNS } from '../src/features/profiles/profiles.repository.js';
-import { interleave, type LatencyStats, latencyStats, ms, textTable } from './lib/latency.js';
+import { interleave, type LatencyStats, latencyStats, Measured, ms, textTable } from './lib/latency.js';
 import { checkBulkLoadFidelity } from './lib/profile-data-check.js';
 import { bulkLoadDemoProfiles, dataVersion, settle } from './lib/profile-data.js';
 import { capturing, explain, inline, runRaw, type Statement } from './lib/sql-capture.js';
 import { type Benchmark, type BenchContext, type BenchResult, measurement } from './lib/types.js';
 
 /**
- * The Profiles list (GET /api/v1/profiles) at scale: for each query, the real request through the app
- * (app.inject with a bearer key: routing, auth, validation, service, SQL, JSON serialisation) beside the
- * raw driver running hand-written indexed SQL for the same page of rows (profile columns plus their custom
- * field values) in the same run, interleaved; p50/p95 of each and their ratio. The server's rows must equal
- * the raw rows (ids in order) and its total the raw count, or the benchmark fails.
+ * The Profiles list (GET /api/v1/profiles) at scale: for each query, the real request to the app listening on
+ * loopback (a keep-alive HTTP connection, a bearer key: routing, auth, validation, service, SQL, JSON
+ * serialisation, the write to the socket) beside the raw driver running hand-written indexed SQL for the same
+ * page of rows (profile columns plus their custom field values) in the same run, interleaved; p50/p95 of each and
+ * their ratio. The server's rows must equal the raw rows (ids in order) and its total the raw count, or the
+ * benchmark fails.
+ *
+ * The judged figure is server time as the issue asks for it: Fastify's own elapsed time for the request (from the
+ * parsed request to the response handed to the socket, read in an onResponse hook). The client's round trip (the
+ * same plus loopback and the client parsing the response) is reported beside it, as is listProfiles called
+ * directly. Earlier runs used app.inject, whose stand-in request/response objects copied the ~22 KB page body
+ * twice more than a socket does and cost more than the SQL of a first page (README, Benchmarks).
  *
  * Data: `rows` demo profiles of `seed` in one company, bulk-loaded (bench/lib/profile-data.ts; checked against
  * the service first on a small sample), then SQLite PRAGMA optimize / PostgreSQL VACUUM ANALYZE. SQLite keeps
@@ -257,11 +265,54 @@ export async function freshPostgres(database: Database, rows: number, seed: numb
 // ---------------------------------------------------------------------------------------------
 // Measuring.
 
+interface ListServer {
+  /** One GET with the bench key; serverMs is Fastify's elapsed time for it, roundTripMs the client's. */
+  get(url: string): Promise<{ status: number; body: string; serverMs: number; roundTripMs: number }>;
+  close(): Promise<void>;
+}
+
+/** The app as `roster serve` runs it, on a loopback port, with one keep-alive connection (requests go one at a time). */
+async function listServer(loaded: Loaded): Promise<ListServer> {
+  const app = await buildApp(loadConfig({ ROSTER_LOG_LEVEL: 'silent' }), { database: loaded.database });
+  // Requests are sequential on one connection, so the responses finish in the order they were asked for.
+  const waiting: Array<(ms: number) => void> = [];
+  app.addHook('onResponse', async (_request, reply) => {
+    waiting.shift()?.(reply.elapsedTime);
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as { port: number };
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const headers = { authorization: `Bearer ${loaded.apiKey}` };
+  return {
+    async get(url) {
+      const started = performance.now();
+      const serverMs = new Promise<number>((resolve) => waiting.push(resolve));
+      const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: url, headers, agent }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          response.on('error', reject);
+        }).on('error', reject);
+      });
+      const roundTripMs = performance.now() - started;
+      return { status, body, serverMs: await serverMs, roundTripMs };
+    },
+    async close() {
+      agent.destroy();
+      await app.close();
+    },
+  };
+}
+
 interface CaseResult {
   name: string;
   url: string;
   matches: number;
+  /** Fastify's elapsed time for the request (the judged figure). */
   server: LatencyStats;
+  /** The client's round trip for the same requests. */
+  roundTrip: LatencyStats;
   raw: LatencyStats;
   rawMethod: string;
   rawSql: string;
@@ -279,19 +330,19 @@ interface CaseResult {
 
 const sameIds = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((id, i) => id === b[i]);
 
-async function measureCase(loaded: Loaded, app: Awaited<ReturnType<typeof buildApp>>, c: ListCase, rows: number, iterations: number, warmup: number): Promise<CaseResult> {
+async function measureCase(loaded: Loaded, server: ListServer, c: ListCase, rows: number, iterations: number, warmup: number): Promise<CaseResult> {
   const { database, companyId } = loaded;
   const engine = database.engine;
   const url = `/api/v1/profiles${Object.keys(c.query).length ? `?${new URLSearchParams(c.query)}` : ''}`;
-  const headers = { authorization: `Bearer ${loaded.apiKey}` };
+  const roundTrips: number[] = [];
   const request = async () => {
-    const response = await app.inject({ method: 'GET', url, headers });
-    if (response.statusCode !== 200) throw new Error(`GET ${url}: ${response.statusCode} ${response.body.slice(0, 500)}`);
+    const response = await server.get(url);
+    if (response.status !== 200) throw new Error(`GET ${url}: ${response.status} ${response.body.slice(0, 500)}`);
     return response;
   };
 
   // The same rows on both sides, or the comparison means nothing.
-  const body = (await request()).json<{ data: Array<{ id: number }>; total: number }>();
+  const body = JSON.parse((await request()).body) as { data: Array<{ id: number }>; total: number };
   const serverIds = body.data.map((r) => r.id);
   const count = countStatement(engine, companyId, c.filter);
   const total = await rawCount(database, count);
@@ -316,14 +367,21 @@ async function measureCase(loaded: Loaded, app: Awaited<ReturnType<typeof buildA
   // The request's query as the route hands it to the service (page and per_page coerced to numbers).
   const parsedQuery = { ...c.query, ...(c.query.page ? { page: Number(c.query.page) } : {}), ...(c.query.per_page ? { per_page: Number(c.query.per_page) } : {}) };
   const sides = [
-    request,
+    async () => {
+      const response = await request();
+      roundTrips.push(response.roundTripMs);
+      return new Measured(response.serverMs);
+    },
     c.raw === 'count' ? () => rawCount(database, chosen.statement) : () => rawPage(database, companyId, chosen.statement),
-    // For reading the figures: the service alone (no HTTP layer), and the raw count of the same filter.
+    // For reading the figures: the service alone (no HTTP layer).
     () => listProfiles(database, companyId, parsedQuery),
-    ...(c.raw === 'page' ? [() => rawCount(database, count)] : []),
   ];
-  const [serverMs, rawMs, serviceMs, countMs] = await interleave(sides, warmup, iterations);
-  const server = latencyStats(serverMs!);
+  const [serverMs, rawMs, serviceMs] = await interleave(sides, warmup, iterations);
+  // Also for reading: the raw count of the same filter, timed after the rounds, not among them. A count scans up to a
+  // million rows (0.5 s for some filters) and leaves the CPU's and SQLite's caches cold for whatever runs next; in the
+  // rotation that doubled the time of the side with the most code (the request) and hid what the comparison is about.
+  const countMs = c.raw === 'page' ? (await interleave([() => rawCount(database, count)], 1, Math.max(3, Math.min(iterations, 9))))[0] : undefined;
+  const serverStats = latencyStats(serverMs!);
   const raw = latencyStats(rawMs!);
 
   // Which SQL the service sends for this request, each statement timed alone.
@@ -336,13 +394,13 @@ async function measureCase(loaded: Loaded, app: Awaited<ReturnType<typeof buildA
   }
 
   const overGoal: string[] = [];
-  if (engine === 'sqlite' && rows >= GOAL_ROWS && server.p95 > GOAL_P95_MS) overGoal.push(`p95 > ${GOAL_P95_MS} ms`);
-  const ratioP50 = server.p50 / raw.p50;
-  const ratioP95 = server.p95 / raw.p95;
+  if (engine === 'sqlite' && rows >= GOAL_ROWS && serverStats.p95 > GOAL_P95_MS) overGoal.push(`p95 > ${GOAL_P95_MS} ms`);
+  const ratioP50 = serverStats.p50 / raw.p50;
+  const ratioP95 = serverStats.p95 / raw.p95;
   if (ratioP50 > GOAL_RATIO) overGoal.push(`p50 > ${GOAL_RATIO}× raw`);
   else if (ratioP95 > GOAL_RATIO) overGoal.push(`p95 > ${GOAL_RATIO}× raw`);
   const result: CaseResult = {
-    name: c.name, url, matches: total, server, raw, rawMethod: chosen.method, rawSql: inline(chosen.statement),
+    name: c.name, url, matches: total, server: serverStats, roundTrip: latencyStats(roundTrips), raw, rawMethod: chosen.method, rawSql: inline(chosen.statement),
     serviceOnly: latencyStats(serviceMs!), rawCount: countMs ? latencyStats(countMs) : null, ratioP50, ratioP95, overGoal, serverStatements,
   };
   if (overGoal.length) {
@@ -369,15 +427,16 @@ function short(sqlText: string): string {
 function report(engine: Engine, rows: number, results: CaseResult[], header: string): string {
   const lines = [header];
   lines.push(textTable(
-    ['query', 'matches', 'server p50', 'p95', 'raw p50', 'p95', 'ratio p50', 'p95', 'listProfiles p50', 'raw count p50', 'goal'],
+    ['query', 'matches', 'server p50', 'p95', 'raw p50', 'p95', 'ratio p50', 'p95', 'round trip p50', 'listProfiles p50', 'raw count p50', 'goal'],
     results.map((r) => [
       r.name, r.matches.toLocaleString('en-US'), ms(r.server.p50), ms(r.server.p95), ms(r.raw.p50), ms(r.raw.p95),
-      `${r.ratioP50.toFixed(2)}×`, `${r.ratioP95.toFixed(2)}×`, ms(r.serviceOnly.p50), r.rawCount ? ms(r.rawCount.p50) : '(raw)', r.overGoal.length ? `OVER: ${r.overGoal.join(', ')}` : 'ok',
+      `${r.ratioP50.toFixed(2)}×`, `${r.ratioP95.toFixed(2)}×`, ms(r.roundTrip.p50), ms(r.serviceOnly.p50), r.rawCount ? ms(r.rawCount.p50) : '(raw)', r.overGoal.length ? `OVER: ${r.overGoal.join(', ')}` : 'ok',
     ]),
-    new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+    new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
   ));
   lines.push(`times in ms; goals: ${engine === 'sqlite' ? `p95 ≤ ${GOAL_P95_MS} ms at ${GOAL_ROWS.toLocaleString('en-US')} profiles${rows < GOAL_ROWS ? ' (not judged below that)' : ''}, and ` : ''}server ≤ ${GOAL_RATIO}× raw.`);
-  lines.push('server = GET through app.inject; raw = hand-written SQL via the raw driver for the same page (profile columns, then the page\'s custom values);');
+  lines.push('server = Fastify\'s elapsed time for GET over a keep-alive loopback connection (parsed request → response written to the socket);');
+  lines.push('raw = hand-written SQL via the raw driver for the same page (profile columns, then the page\'s custom values); round trip = the client\'s time for the same request;');
   lines.push('listProfiles = the service function called directly (no HTTP layer); raw count = count(*) of the same filter (the server also counts, for the total).');
   for (const r of results) lines.push(`  ${r.name}: raw = ${r.rawMethod}`);
   for (const r of results.filter((x) => x.overGoal.length)) {
@@ -397,18 +456,17 @@ async function run({ engine, database, options, log }: BenchContext): Promise<Be
   log(`  ${engine}: fidelity: ${await checkBulkLoadFidelity(engine, seed, 2000)}`);
 
   const loaded = engine === 'sqlite' ? await cachedSqlite(rows, seed, log) : await freshPostgres(database, rows, seed, log);
-  const app = await buildApp(loadConfig({ ROSTER_LOG_LEVEL: 'silent' }), { database: loaded.database });
-  await app.ready();
+  const server = await listServer(loaded);
   const loadBefore = loadavg();
   const results: CaseResult[] = [];
   try {
     for (const c of cases(rows)) {
-      const result = await measureCase(loaded, app, c, rows, iterations, warmup);
+      const result = await measureCase(loaded, server, c, rows, iterations, warmup);
       log(`  ${engine} ${c.name}: server p50 ${ms(result.server.p50)} ms, raw p50 ${ms(result.raw.p50)} ms (${result.ratioP50.toFixed(2)}×)`);
       results.push(result);
     }
   } finally {
-    await app.close();
+    await server.close();
     await loaded.close();
   }
   const loadAfter = loadavg();
@@ -421,11 +479,11 @@ async function run({ engine, database, options, log }: BenchContext): Promise<Be
     engine,
     rows,
     unit: 'req/s',
-    service: measurement(1, r.server.p50 / 1000, `GET ${r.url} via app.inject (p50; p95 ${ms(r.server.p95)} ms)`),
+    service: measurement(1, r.server.p50 / 1000, `GET ${r.url}, server time over loopback HTTP (p50; p95 ${ms(r.server.p95)} ms; round trip p50 ${ms(r.roundTrip.p50)} ms)`),
     raw: measurement(1, r.raw.p50 / 1000, `${r.rawMethod} (p50; p95 ${ms(r.raw.p95)} ms)`),
     ratio: r.ratioP50,
     details: {
-      matches: r.matches, url: r.url, serverMs: r.server, rawMs: r.raw, rawCountMs: r.rawCount, ratioP95: r.ratioP95, overGoal: r.overGoal,
+      matches: r.matches, url: r.url, serverMs: r.server, roundTripMs: r.roundTrip, rawMs: r.raw, rawCountMs: r.rawCount, ratioP95: r.ratioP95, overGoal: r.overGoal,
       listProfilesMs: r.serviceOnly, rawSql: r.rawSql, serverStatements: r.serverStatements, plans: r.plans, iterations, warmup, loadAverage: { before: loadBefore, after: loadAfter }, data: loaded.source, dataVersion: dataVersion(),
     },
   }));
