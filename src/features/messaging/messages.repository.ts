@@ -242,8 +242,8 @@ const sqliteInerts = new WeakMap<SQLite.Database, SqliteInert>();
 /**
  * SQLite: a commit writes every page the transaction changed to the WAL, a few hundred microseconds that were most of a
  * plain text's cost (bench/inbound.ts). Texts arriving together are recorded in one IMMEDIATE transaction (group
- * commit): each in a savepoint of its own, so one that fails fails alone, and each webhook answers only after the
- * commit that holds its text. Nothing waits for a batch to fill: whatever is queued by the next turn of the event loop
+ * commit; if one fails, a transaction each, so that it fails alone), and each webhook answers only after the commit
+ * that holds its text. Nothing waits for a batch to fill: whatever is queued by the next turn of the event loop
  * goes in.
  */
 function sqliteInert(raw: SQLite.Database): SqliteInert {
@@ -255,8 +255,7 @@ function sqliteInert(raw: SQLite.Database): SqliteInert {
     VALUES (?, ?, 'inbound', ?, 'received', ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (company_id, gateway, gateway_message_id) DO NOTHING RETURNING ${RETURNED}`);
   const conversation = raw.prepare(`INSERT INTO conversations (company_id, profile_id, last_message_id, possible_opt_outs, updated_at) VALUES (?, ?, ?, ?, ?) ${CONVERSATION_UPSERT}`);
-  // Nested in the batch's transaction, better-sqlite3 runs this in a savepoint.
-  const one = raw.transaction((companyId: number, m: InertInbound): InertInboundOutcome => {
+  const record = (companyId: number, m: InertInbound): InertInboundOutcome => {
     const found = profile.get(companyId, m.phone);
     if (!found) return { outcome: 'no_profile' };
     if (!inertFor(m.when, found)) return { outcome: 'not_inert' };
@@ -265,16 +264,21 @@ function sqliteInert(raw: SQLite.Database): SqliteInert {
     if (!message) return { outcome: 'duplicate' };
     conversation.run(companyId, found.id, message.id, flag, m.at);
     return { outcome: 'recorded', message };
-  });
+  };
   // IMMEDIATE: the write lock first, as a read that is followed by a write must not meet another process's write.
-  const batch = raw.transaction((pending: PendingInert[]) =>
-    pending.map((p): { outcome: InertInboundOutcome } | { error: unknown } => {
-      try {
-        return { outcome: one(p.companyId, p.message) };
-      } catch (error) {
-        return { error };
-      }
-    })).immediate;
+  // No savepoint per text (two more statements each): a text that fails rolls the batch back, and the batch is
+  // then recorded a text at a time, so that one fails alone.
+  const batch = raw.transaction((pending: PendingInert[]) => pending.map((p) => record(p.companyId, p.message))).immediate;
+  const alone = raw.transaction(record).immediate;
+  // A statement of this connection is still being read (a cursor), or another process held the write lock too long.
+  const isBusy = (error: unknown) => (error instanceof TypeError && /busy/i.test(error.message)) || (error as { code?: string }).code === 'SQLITE_BUSY';
+  const settled = (run: () => InertInboundOutcome): { outcome: InertInboundOutcome } | { error: unknown } => {
+    try {
+      return { outcome: run() };
+    } catch (error) {
+      return isBusy(error) ? { outcome: { outcome: 'busy' } } : { error };
+    }
+  };
   const state: SqliteInert = {
     queue: [],
     flush: () => {
@@ -285,11 +289,9 @@ function sqliteInert(raw: SQLite.Database): SqliteInert {
       if (raw.inTransaction) results = pending.map(() => ({ outcome: { outcome: 'busy' } }));
       else {
         try {
-          results = batch(pending);
+          results = batch(pending).map((outcome) => ({ outcome }));
         } catch (error) {
-          // A statement of this connection is still being read (a cursor), or another process held the write lock too long.
-          const busy = (error instanceof TypeError && /busy/i.test(error.message)) || (error as { code?: string }).code === 'SQLITE_BUSY';
-          results = pending.map(() => (busy ? { outcome: { outcome: 'busy' } } : { error }));
+          results = isBusy(error) ? pending.map(() => ({ outcome: { outcome: 'busy' } })) : pending.map((p) => settled(() => alone(p.companyId, p.message)));
         }
       }
       pending.forEach((p, i) => {
