@@ -241,7 +241,8 @@ FROM (SELECT 1) AS one LEFT JOIN p ON true LEFT JOIN m ON true`,
  * is tried, so each inserted row belongs to one text; a later one is a duplicate of it, as a second delivery is. The
  * messages go in in the texts' order (their ids follow it); a profile's conversation is moved once, to its newest
  * message, counting every possible opt-out, as ON CONFLICT DO UPDATE may touch a row once per statement. One row per
- * text comes back, in the texts' order.
+ * text comes back, in the texts' order; its message is found by the text's own columns, a hash join (joined through
+ * `tried`, which the planner guesses holds one row, it rescanned every message for every text).
  */
 const INERT_BATCH_POSTGRES = {
   name: 'roster_inert_inbound_batch_v1',
@@ -277,7 +278,7 @@ SELECT p.id AS found_profile_id, p.opted_out_at AS found_opted_out_at, p.opted_o
 FROM texts t
 LEFT JOIN p ON p.company_id = t.company_id AND p.phone_number = t.phone
 LEFT JOIN tried ON tried.n = t.n
-LEFT JOIN m ON m.company_id = tried.company_id AND m.gateway = tried.gateway AND m.gateway_message_id = tried.gateway_message_id
+LEFT JOIN m ON m.company_id = t.company_id AND m.gateway = t.gateway AND m.gateway_message_id = t.gateway_message_id AND tried.n IS NOT NULL
 ORDER BY t.n`,
 };
 
@@ -398,7 +399,8 @@ function schedulePostgresBatches(pool: PgPool, inert: PostgresInert): void {
     while (inert.queue.length && inert.inFlight < INERT_BATCHES_IN_FLIGHT) {
       const batch = inert.queue.splice(0, INERT_BATCH_TEXTS);
       inert.inFlight++;
-      void recordPostgresBatch(pool, batch).finally(() => {
+      // Nothing is left unanswered, whatever goes wrong (a text already answered ignores the rejection).
+      void recordPostgresBatch(pool, batch).catch((error: unknown) => batch.forEach((p) => p.reject(error))).finally(() => {
         inert.inFlight--;
         schedulePostgresBatches(pool, inert);
       });
