@@ -212,8 +212,8 @@ const inertTest = (when: string) =>
 type InertFound = MessageRow & { found_profile_id: number | null; found_opted_out_at: string | null; found_opted_out_source: string | null };
 
 // PostgreSQL: the profile's lock, the message and the conversation in one statement, so one round trip and its own
-// (implicit) transaction. A named statement: each pooled connection parses it once. It records a text alone when
-// the batch that held it failed (recordPostgresBatch).
+// (implicit) transaction. A named statement: each pooled connection parses it once. It records a text that arrived
+// alone, or one whose batch failed (recordPostgresBatch).
 const INERT_INBOUND_POSTGRES = {
   name: 'roster_inert_inbound_v1',
   text: `WITH p AS (SELECT id, opted_out_at, opted_out_source FROM profiles WHERE company_id = $1 AND phone_number = $2 FOR UPDATE),
@@ -234,20 +234,25 @@ FROM (SELECT 1) AS one LEFT JOIN p ON true LEFT JOIN m ON true`,
 };
 
 /**
- * PostgreSQL, many texts in one statement and so one commit (recordPostgresBatch): each parameter is an array with one
- * element per text (inertBatchValues), unnested with the text's ordinal. The profiles are locked in id order, and all
- * of them before any message is written (the sorts below need every row), so two batches under way at once cannot
- * each hold a profile the other waits for. Of the texts with one gateway id only the first whose profile's state fits
- * is tried, so each inserted row belongs to one text; a later one is a duplicate of it, as a second delivery is. The
- * messages go in in the texts' order (their ids follow it); a profile's conversation is moved once, to its newest
- * message, counting every possible opt-out, as ON CONFLICT DO UPDATE may touch a row once per statement. One row per
- * text comes back, in the texts' order; its message is found by the text's own columns, a hash join (joined through
- * `tried`, which the planner guesses holds one row, it rescanned every message for every text).
+ * PostgreSQL, many texts in one statement and so one commit (recordPostgresBatch). The texts come as one JSON array
+ * of rows (inertBatchJson), not as one array per column unnested (bulkRows): the planner counts an array parameter's
+ * elements, so a batch of two or three texts looked cheaper planned for itself, and the named statement was planned
+ * anew every time (about a millisecond of the database's time, more than running it); a JSON document's rows it
+ * cannot count, so every batch runs the one cached generic plan. The profiles are locked in id
+ * order, and all of them before any message is written (the sorts below need every row), so two batches under way at
+ * once cannot each hold a profile the other waits for. Of the texts with one gateway id only the first whose
+ * profile's state fits is tried, so each inserted row belongs to one text; a later one is a duplicate of it, as a
+ * second delivery is. The messages go in in the texts' order (their ids follow it); a profile's conversation is moved
+ * once, to its newest message, counting every possible opt-out, as ON CONFLICT DO UPDATE may touch a row once per
+ * statement. One row per text comes back, in the texts' order; its message is found by the text's own columns, a
+ * hash join (joined through `tried`, which the planner guesses holds one row, it rescanned every message for every
+ * text).
  */
 const INERT_BATCH_POSTGRES = {
-  name: 'roster_inert_inbound_batch_v1',
+  name: 'roster_inert_inbound_batch_v2',
   text: `WITH texts AS (
-  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::bigint[], $9::timestamptz[], $10::text[])
+  SELECT * FROM ROWS FROM (json_to_recordset($1::json) AS (company_id bigint, phone text, body text, gateway text, gateway_message_id text,
+    possible_opt_out integer, intent text, campaign_id bigint, at timestamptz, inert_when text))
     WITH ORDINALITY AS t(company_id, phone, body, gateway, gateway_message_id, possible_opt_out, intent, campaign_id, at, inert_when, n)
 ),
 p AS (
@@ -375,7 +380,7 @@ interface PostgresInert {
 }
 const postgresInerts = new WeakMap<PgPool, PostgresInert>();
 
-/** Tests: shown the texts of each PostgreSQL batch as its one statement is sent, and the error of one that failed. */
+/** Tests: shown the texts of each PostgreSQL batch as it is sent, and the error of a batch statement that failed. */
 export const inertBatchWatch: { sent?: (texts: readonly InertInbound[]) => void; failed?: (error: unknown) => void } = {};
 
 /**
@@ -409,32 +414,33 @@ function schedulePostgresBatches(pool: PgPool, inert: PostgresInert): void {
 }
 
 /**
- * Records a batch and answers each text after its commit. A failed statement wrote nothing (it is its own
- * transaction): a deadlock with the general path, or one text the database refuses, must not fail the others, so each
- * is then recorded alone and fails alone.
+ * Records a batch and answers each text after its commit. A text alone takes the single statement, which costs the
+ * database less than the batch's. A failed batch wrote nothing (it is its own transaction): a deadlock with the general
+ * path, or one text the database refuses, must not fail the others, so each is then recorded alone and fails alone.
  */
 async function recordPostgresBatch(pool: PgPool, batch: PendingInert[]): Promise<void> {
   inertBatchWatch.sent?.(batch.map((p) => p.message));
+  if (batch.length === 1) {
+    const [one] = batch as [PendingInert];
+    return recordPostgresInertAlone(pool, one.companyId, one.message).then(one.resolve, one.reject);
+  }
   let found: InertFound[];
   try {
-    found = (await pool.query<InertFound>({ ...INERT_BATCH_POSTGRES, values: inertBatchValues(batch) })).rows;
+    found = (await pool.query<InertFound>({ ...INERT_BATCH_POSTGRES, values: [inertBatchJson(batch)] })).rows;
   } catch (error) {
     inertBatchWatch.failed?.(error);
-    if (batch.length === 1) return batch[0]!.reject(error);
     await Promise.all(batch.map((p) => recordPostgresInertAlone(pool, p.companyId, p.message).then(p.resolve, p.reject)));
     return;
   }
   batch.forEach((p, i) => p.resolve(inertOutcome(p.message, found[i]!)));
 }
 
-// INERT_BATCH_POSTGRES's parameters: one array per column, one element per text.
-function inertBatchValues(batch: PendingInert[]): unknown[][] {
-  const texts = batch.map((p) => p.message);
-  return [
-    batch.map((p) => p.companyId), texts.map((m) => m.phone), texts.map((m) => m.body), texts.map((m) => m.gateway),
-    texts.map((m) => m.gatewayMessageId), texts.map((m) => (m.possibleOptOut ? 1 : 0)), texts.map((m) => m.intent),
-    texts.map((m) => m.campaignId), texts.map((m) => m.at), texts.map((m) => m.when),
-  ];
+// INERT_BATCH_POSTGRES's one parameter: a row per text, named as the statement's column list names them.
+function inertBatchJson(batch: PendingInert[]): string {
+  return JSON.stringify(batch.map(({ companyId, message: m }) => ({
+    company_id: companyId, phone: m.phone, body: m.body, gateway: m.gateway, gateway_message_id: m.gatewayMessageId,
+    possible_opt_out: m.possibleOptOut ? 1 : 0, intent: m.intent, campaign_id: m.campaignId, at: m.at, inert_when: m.when,
+  })));
 }
 
 async function recordPostgresInertAlone(pool: PgPool, companyId: number, message: InertInbound): Promise<InertInboundOutcome> {
