@@ -2,8 +2,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../db.js';
 import { type TestApp, type TestCompany, testApp } from '../app.js';
 import type { OutboundSms, SendResult, SmsGateway } from '../../src/features/messaging/gateways/gateway.js';
-import { DEFAULT_HELP_TEXT } from '../../src/features/messaging/message-rules.js';
+import { DEFAULT_HELP_TEXT, DEFAULT_STOP_REPLY } from '../../src/features/messaging/message-rules.js';
+import { INERT_BATCH_TEXTS, inertBatchWatch } from '../../src/features/messaging/messages.repository.js';
 import { Messaging } from '../../src/features/messaging/messaging.service.js';
+import { recentCompanySettings } from '../../src/features/accounts/accounts.service.js';
 import { createCampaign, createOptInPath } from '../../src/features/campaigns/campaigns.service.js';
 
 /** A gateway that records what it was handed and can be switched off, as if the process had died mid-handoff. */
@@ -29,7 +31,36 @@ describeEachEngine('reply dispatch', (engine) => {
   let gateway: RecordingGateway;
   let messaging: Messaging;
   let line = 0;
-  const inbound = (from: string, body: string) => messaging.handleInbound(a.companyId, { gatewayMessageId: `IN${++line}`, from, to: '+12025550100', body, receivedAt: new Date().toISOString() });
+  const inbound = (from: string, body: string, gatewayMessageId = `IN${++line}`) => messaging.handleInbound(a.companyId, { gatewayMessageId, from, to: '+12025550100', body, receivedAt: new Date().toISOString() });
+  /**
+   * The bodies of each PostgreSQL batch of inert texts sent while `run` runs (none on SQLite, which batches its own
+   * way), and the errors of those that failed (each of their texts then recorded alone).
+   */
+  async function batchesDuring<T>(run: () => Promise<T>): Promise<{ result: T; batches: string[][]; failures: unknown[] }> {
+    const batches: string[][] = [];
+    const failures: unknown[] = [];
+    inertBatchWatch.sent = (texts) => batches.push(texts.map((x) => x.body));
+    inertBatchWatch.failed = (error) => failures.push(error);
+    // With the company's settings at hand (kept a second), texts sent together reach the batcher in one turn of the loop.
+    await recentCompanySettings(t.database, a.companyId);
+    try {
+      return { result: await run(), batches, failures };
+    } finally {
+      inertBatchWatch.sent = undefined;
+      inertBatchWatch.failed = undefined;
+    }
+  }
+  /** Each profile's conversation beside its newest message and its count of flagged inbound messages. */
+  async function conversationsOf(profileIds: number[]) {
+    const db = t.database.db;
+    const conversations = await db.selectFrom('conversations').select(['profile_id', 'last_message_id', 'possible_opt_outs']).where('company_id', '=', a.companyId).where('profile_id', 'in', profileIds).orderBy('profile_id').execute();
+    const messages = await db.selectFrom('messages').select(['profile_id', 'id', 'possible_opt_out']).where('company_id', '=', a.companyId).where('profile_id', 'in', profileIds).execute();
+    const expected = [...profileIds].sort((x, y) => x - y).map((id) => {
+      const own = messages.filter((m) => m.profile_id === id);
+      return { profile_id: id, last_message_id: Math.max(...own.map((m) => m.id)), possible_opt_outs: own.filter((m) => m.possible_opt_out).length };
+    });
+    return { conversations, expected };
+  }
 
   beforeAll(async () => {
     t = await testApp(engine);
@@ -148,6 +179,73 @@ describeEachEngine('reply dispatch', (engine) => {
     expect((await t.call(a.apiKey, 'GET', `/api/v1/profiles/${staff.profileId}`)).json()).toMatchObject({ opted_out_source: 'Texted a STOP word' });
     expect(stop.message).toMatchObject({ intent: 'stop' });
   });
+
+  it('many inert texts at once, several per profile and one gateway id twice, are each recorded once, with their conversations', async () => {
+    const phones = ['+13125550101', '+13125550102', '+13125550103', '+13125550104', '+13125550105'];
+    const profileIds: number[] = [];
+    for (const phone of phones) profileIds.push((await inbound(phone, 'hello')).profileId);
+    // More texts than one PostgreSQL batch takes; every third one flagged as a possible opt-out; text 8 comes twice.
+    const texts = Array.from({ length: 250 }, (_, i) => ({ phone: phones[i % phones.length]!, body: i % 3 ? `plain ${i}` : `please remove me ${i}`, sid: `MANY-${i}` }));
+    texts.splice(9, 0, { ...texts[8]! });
+    const { result: results, batches, failures } = await batchesDuring(() => Promise.all(texts.map((x) => inbound(x.phone, x.body, x.sid))));
+    if (engine === 'postgres') {
+      expect(batches.map((b) => b.length)).toEqual([INERT_BATCH_TEXTS, texts.length - INERT_BATCH_TEXTS]);
+      expect(batches.flat().sort()).toEqual(texts.map((x) => x.body).sort());
+    }
+    expect(failures).toEqual([]);
+    // The second delivery of text 8 is answered as a duplicate, with the first one's message.
+    expect(results.filter((r) => r.duplicate)).toEqual([expect.objectContaining({ message: expect.objectContaining({ id: results[8]!.message.id }) })]);
+    expect(results[9]!.duplicate).toBe(true);
+    results.forEach((r, i) => expect(r.message).toMatchObject({ body: texts[i]!.body, profile_id: profileIds[phones.indexOf(texts[i]!.phone)], possible_opt_out: texts[i]!.body.startsWith('please') }));
+    const stored = await t.database.db.selectFrom('messages').select(['gateway_message_id', 'id']).where('company_id', '=', a.companyId).where('gateway_message_id', 'like', 'MANY-%').execute();
+    expect(stored.length).toBe(250);
+    expect(new Set(stored.map((m) => m.id))).toEqual(new Set(results.map((r) => r.message.id)));
+    const { conversations, expected } = await conversationsOf(profileIds);
+    expect(conversations).toEqual(expected);
+    expect(expected.reduce((sum, c) => sum + c.possible_opt_outs, 0)).toBe(84);
+  });
+
+  it('texts that are not inert, batched with inert ones, take the general path and do all it does', async () => {
+    const [known, stopped, stopping] = ['+13125550111', '+13125550112', '+13125550113'];
+    const knownId = (await inbound(known!, 'hello')).profileId;
+    const stoppedId = (await inbound(stopped!, 'STOP')).profileId;
+    const stoppingId = (await inbound(stopping!, 'hello')).profileId;
+    await messaging.idle();
+    const sent = gateway.sent.length;
+    const texts: Array<[string, string]> = [[known!, 'one more'], ['+13125550114', 'first text'], [stopped!, 'STOP'], [stopping!, 'STOP'], [known!, 'two more'], ['+13125550115', 'hi there'], [known!, 'three more']];
+    const { result: results, batches, failures } = await batchesDuring(() => Promise.all(texts.map(([phone, body]) => inbound(phone, body))));
+    if (engine === 'postgres') expect(batches).toEqual([texts.map(([, body]) => body)]);
+    expect(failures).toEqual([]);
+    expect(results.map((r) => [r.profileCreated, r.duplicate, r.replies.map((m) => m.body)])).toEqual([
+      [false, false, []], [true, false, []], [false, false, []], [false, false, [DEFAULT_STOP_REPLY]], [false, false, []], [true, false, []], [false, false, []],
+    ]);
+    expect(results.map((r) => r.profileId).filter((_, i) => i !== 1 && i !== 5)).toEqual([knownId, stoppedId, stoppingId, knownId, knownId]);
+    expect((await t.call(a.apiKey, 'GET', `/api/v1/profiles/${stoppingId}`)).json()).toMatchObject({ opted_out_source: 'Texted a STOP word' });
+    for (const created of [results[1]!, results[5]!]) {
+      expect((await t.call(a.apiKey, 'GET', `/api/v1/profiles/${created.profileId}/messages`)).json().data.map((m: { id: number }) => m.id)).toEqual([created.message.id]);
+    }
+    await messaging.idle();
+    expect(gateway.sent.slice(sent).map((m) => [m.to, m.body])).toEqual([[stopping, DEFAULT_STOP_REPLY]]);
+    const { conversations, expected } = await conversationsOf([knownId, stoppedId, stoppingId, results[1]!.profileId, results[5]!.profileId]);
+    expect(conversations).toEqual(expected);
+  });
+
+  // PostgreSQL refuses a NUL in text (SQLite stores it), which fails the whole batch's statement.
+  if (engine === 'postgres') {
+    it('a text the database refuses fails alone, not the texts batched with it', async () => {
+      const phone = '+13125550121';
+      const profileId = (await inbound(phone, 'hello')).profileId;
+      const bodies = ['before it', 'nul \u0000 here', 'after it', 'last one'];
+      const { result: settled, batches, failures } = await batchesDuring(() => Promise.allSettled(bodies.map((body) => inbound(phone, body))));
+      expect(batches).toEqual([bodies]);
+      expect(failures).toHaveLength(1);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const stored = (await t.call(a.apiKey, 'GET', `/api/v1/profiles/${profileId}/messages`)).json().data;
+      expect(stored.map((m: { body: string }) => m.body).sort()).toEqual(['after it', 'before it', 'hello', 'last one']);
+      const { conversations, expected } = await conversationsOf([profileId]);
+      expect(conversations).toEqual(expected);
+    });
+  }
 
   it('two first messages from one new number at once make one profile', async () => {
     const [x, y] = await Promise.all([inbound('+13125550004', 'hello'), inbound('+13125550004', 'again')]);
