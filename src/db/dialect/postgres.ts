@@ -22,7 +22,11 @@ const types = {
 
 /** Opens a PostgreSQL pool for a postgres:// URL. */
 export function openPostgres(url: string, options: { max?: number; onIdleError?: (error: Error) => void } = {}): Database {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types });
+  // JIT off for Roster's sessions: it is for long analytical queries, and PostgreSQL decides by the planner's cost
+  // estimate, which for a search page over a million profiles crossed jit_above_cost — 22 ms compiling a query that
+  // runs in 17 (bench/profile-list.ts). Every query Roster sends is short or streamed. A connection string's own
+  // `options` parameter, if it has one, takes precedence.
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types, options: '-c jit=off' });
   // An idle connection killed by the server (restart, failover, DROP DATABASE) must not crash the process;
   // the pool replaces it and the next query reports any lasting problem.
   pool.on('error', (error) => options.onIdleError?.(error));
