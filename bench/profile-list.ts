@@ -36,7 +36,7 @@ import { type Benchmark, type BenchContext, type BenchResult, measurement } from
  * and a hash of the migrations, demo data, validation rules and loader, so reruns skip the load; PostgreSQL loads
  * into the run's fresh database (dropped afterwards).
  *
- * Environment: ROSTER_BENCH_ITERATIONS (timed rounds per query, default 40), ROSTER_BENCH_WARMUP (default 5).
+ * Environment: ROSTER_BENCH_ITERATIONS (timed rounds per query, default 100: with 40, p95 was the second-slowest sample and one scheduling pause decided it), ROSTER_BENCH_WARMUP (default 5).
  */
 
 const PER_PAGE = 25;
@@ -449,7 +449,7 @@ function report(engine: Engine, rows: number, results: CaseResult[], header: str
 
 async function run({ engine, database, options, log }: BenchContext): Promise<BenchResult[]> {
   const { rows, seed } = options;
-  const iterations = Number(process.env.ROSTER_BENCH_ITERATIONS || 40);
+  const iterations = Number(process.env.ROSTER_BENCH_ITERATIONS || 100);
   const warmup = Number(process.env.ROSTER_BENCH_WARMUP || 5);
 
   log(`  ${engine}: checking the bulk loader against the service (2,000 profiles)…`);
