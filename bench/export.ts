@@ -35,7 +35,7 @@ import { type Benchmark, type BenchContext, type BenchResult, measurement } from
 const GOAL_THROUGHPUT = 0.5;
 const GOAL_RSS_MB = 50;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHILD = join(ROOT, 'bench/lib/export-child.ts');
+const CHILD = join(ROOT, 'bench/lib/job-child.ts');
 const MB = 1024 * 1024;
 
 const BENCH_AUTH = (companyId: number): AuthContext => ({ companyId, role: 'admin', actor: { ...SYSTEM_ACTOR, label: 'benchmark' }, via: 'api_key' });
@@ -77,7 +77,7 @@ function run(command: string, args: string[], stdoutTo?: string): Promise<{ seco
 async function serviceExport(target: Target, dataDir: string): Promise<ExportRun> {
   const created = await createExport(target.database, BENCH_AUTH(target.companyId), {});
   const out: Buffer[] = [];
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, target.url, dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, 'export', target.url, dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.on('data', (d: Buffer) => out.push(d));
   const [code] = (await once(child, 'close')) as [number | null];
   if (code !== 0) throw new Error(`export worker exited with ${code}`);

@@ -28,7 +28,7 @@ import { type Benchmark, type BenchContext, type BenchResult, measurement } from
 const GOAL_THROUGHPUT = 0.3;
 const GOAL_RSS_MB = 50;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CHILD = join(ROOT, 'bench/lib/upload-child.ts');
+const CHILD = join(ROOT, 'bench/lib/job-child.ts');
 const MB = 1024 * 1024;
 const HEADER = ['phone_number', 'first_name', 'last_name', 'email', 'street1', 'street2', 'city', 'state', 'postal_code', 'country', 'Age', 'Gender', 'Member'];
 
@@ -102,7 +102,7 @@ async function serviceUpload(database: Database, dataDir: string, file: string, 
   const out: Buffer[] = [];
   // ROSTER_BENCH_PROFILE_DIR: the worker writes a CPU profile there (as bench/inbound.ts does for its server).
   const profile = process.env.ROSTER_BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ROSTER_BENCH_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', CHILD, urlOf(database), dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', CHILD, 'upload', urlOf(database), dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout.on('data', (d: Buffer) => out.push(d));
   const [code] = (await once(child, 'close')) as [number | null];
   if (code !== 0) throw new Error(`upload worker exited with ${code}`);
