@@ -32,6 +32,14 @@ describeEachEngine('reply dispatch', (engine) => {
   let messaging: Messaging;
   let line = 0;
   const inbound = (from: string, body: string, gatewayMessageId = `IN${++line}`) => messaging.handleInbound(a.companyId, { gatewayMessageId, from, to: '+12025550100', body, receivedAt: new Date().toISOString() });
+  /** HELP from `from` whose reply stays queued: the gateway is down for its handoff, and up again after. */
+  const helpLeftQueued = async (from: string) => {
+    gateway.down = true;
+    const result = await inbound(from, 'help');
+    await result.handoffs.catch(() => undefined);
+    gateway.down = false;
+    return result;
+  };
   /**
    * The bodies of each PostgreSQL batch of inert texts sent while `run` runs (none on SQLite, which batches its own
    * way), and the errors of those that failed (each of their texts then recorded alone).
@@ -97,10 +105,7 @@ describeEachEngine('reply dispatch', (engine) => {
   });
 
   it('a reply queued before its number\'s STOP is refused at the sweep\'s handoff', async () => {
-    gateway.down = true;
-    const result = await inbound('+13125550003', 'help');
-    await result.handoffs.catch(() => undefined);
-    gateway.down = false;
+    const result = await helpLeftQueued('+13125550003');
     await (await inbound('+13125550003', 'STOP')).handoffs;
     expect(await messaging.sweepQueued(0)).toBe(1);
     const stored = (await t.call(a.apiKey, 'GET', `/api/v1/profiles/${result.profileId}/messages`)).json().data;
@@ -109,10 +114,7 @@ describeEachEngine('reply dispatch', (engine) => {
   });
 
   it('a handoff left sending by a process that stopped is handed off by the sweep once its lease is over', async () => {
-    gateway.down = true;
-    const result = await inbound('+13125550005', 'help');
-    await result.handoffs.catch(() => undefined);
-    gateway.down = false;
+    const result = await helpLeftQueued('+13125550005');
     const id = result.replies[0]!.id;
     // As a process that died between its lease and the gateway's answer leaves it: first with the lease still live.
     const lease = (until: string) => t.database.db.updateTable('messages').set({ status: 'sending', lease_until: until }).where('company_id', '=', a.companyId).where('id', '=', id).execute();
@@ -126,10 +128,7 @@ describeEachEngine('reply dispatch', (engine) => {
   });
 
   it('an opt-out waits for a send under way to the same number, and commits after it', async () => {
-    gateway.down = true;
-    const result = await inbound('+13125550006', 'help');
-    await result.handoffs.catch(() => undefined);
-    gateway.down = false;
+    const result = await helpLeftQueued('+13125550006');
     const id = result.replies[0]!.id;
     await t.database.db.updateTable('messages').set({ status: 'sending', lease_until: new Date(Date.now() + 60_000).toISOString() }).where('company_id', '=', a.companyId).where('id', '=', id).execute();
     const order: string[] = [];
