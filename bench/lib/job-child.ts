@@ -4,8 +4,7 @@
  * Usage: node --import tsx bench/lib/job-child.ts export|upload <database-url> <data-dir>
  * Prints one JSON line: { seconds, maxRssBytes, baselineRssBytes, result }.
  */
-import type { Database } from '../../src/db/database.js';
-import { openDatabase } from '../../src/db/database.js';
+import { type Database, openDatabase } from '../../src/db/database.js';
 import { exportJobHandlers } from '../../src/features/exports/exports.jobs.js';
 import { uploadJobHandlers } from '../../src/features/uploads/uploads.jobs.js';
 import { type JobHandler, JobWorker } from '../../src/jobs/worker.js';
