@@ -10,8 +10,10 @@ import { SYSTEM_ACTOR } from '../src/features/audit/audit.js';
 import { csvRecord } from '../src/features/exports/csv-cells.js';
 import { demoProfiles, ensureDemoCustomFields } from '../src/features/demo/demo-data.js';
 import { newStoredName, uploadFilePath } from '../src/features/uploads/upload-files.js';
-import { createUpload, type UploadCounts } from '../src/features/uploads/uploads.service.js';
+import { createUpload, MERGE_BATCH, type UploadCounts } from '../src/features/uploads/uploads.service.js';
+import { withFreshDatabase } from './lib/engines.js';
 import { textTable } from './lib/latency.js';
+import { engineFloor } from './lib/upload-floor.js';
 import { type Benchmark, type BenchContext, type BenchResult, measurement } from './lib/types.js';
 
 /**
@@ -19,7 +21,9 @@ import { type Benchmark, type BenchContext, type BenchResult, measurement } from
  * people use, names, email, address, and 3 custom fields: Age, Gender, Member) uploaded into a new company by the real
  * `uploads.process` job in a worker process of its own, beside the raw engine bulk-loading the same file into a plain
  * table in the same run: the sqlite3 shell's `.import --csv` or psql's `\copy … FROM … CSV HEADER`. Every row must be
- * accounted for (created + updated + unchanged + rejected = rows), or the benchmark fails.
+ * accounted for (created + updated + unchanged + rejected = rows), or the benchmark fails. Beside both, the engine
+ * floor (lib/upload-floor.ts): the engine alone writing the same rows into the same tables, set-based, in a database of
+ * its own — what no upload into these tables can beat, shown so that the goal can be read against it.
  *
  * Memory: the worker's peak RSS (getrusage maxrss) uploading `rows` rows and a tenth of that: it must not grow with
  * the file. Goals: upload throughput ≥ 0.3 × raw; peak RSS at the two sizes < 50 MB apart.
@@ -69,17 +73,17 @@ function urlOf(database: Database): string {
 }
 
 /** The raw engine loading the file into a plain table of text columns (no indexes, no checks). */
-async function rawLoad(database: Database, file: string, table: string): Promise<{ seconds: number; method: string }> {
+async function rawLoad(database: Database, file: string, table: string, options: { keep: boolean } = { keep: false }): Promise<{ seconds: number; method: string }> {
   const columns = HEADER.map((h) => `"${h}" TEXT`).join(', ');
   if (database.engine === 'sqlite') {
     const seconds = await run('sqlite3', [database.sqlite!.name, `CREATE TABLE ${table} (${columns});`, `.import --csv --skip 1 ${file} ${table}`]);
-    await run('sqlite3', [database.sqlite!.name, `DROP TABLE ${table};`]);
+    if (!options.keep) await run('sqlite3', [database.sqlite!.name, `DROP TABLE ${table};`]);
     return { seconds, method: 'sqlite3 shell .import --csv into a plain table' };
   }
   const url = urlOf(database);
   await run('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE TABLE ${table} (${columns})`]);
   const seconds = await run('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', `\\copy ${table} FROM '${file}' WITH (FORMAT csv, HEADER)`]);
-  await run('psql', [url, '-X', '-q', '-c', `DROP TABLE ${table}`]);
+  if (!options.keep) await run('psql', [url, '-X', '-q', '-c', `DROP TABLE ${table}`]);
   return { seconds, method: 'psql \\copy … FROM … CSV into a plain table' };
 }
 
@@ -127,6 +131,13 @@ async function benchmark({ engine, database, options, log }: BenchContext): Prom
     log(`  ${engine}: upload ${large.seconds.toFixed(1)} s (${Math.round(rows / large.seconds).toLocaleString('en-US')} rows/s), peak RSS ${(large.maxRssBytes / MB).toFixed(0)} MB, ${JSON.stringify(large.counts)}`);
     const small = await serviceUpload(database, join(scratch, 'data'), smallFile, 'small');
     log(`  ${engine}: ${smallRows.toLocaleString('en-US')} rows: upload ${small.seconds.toFixed(1)} s, peak RSS ${(small.maxRssBytes / MB).toFixed(0)} MB`);
+    // In a database of its own, so that neither it nor the upload writes into tables the other has filled.
+    const floor = await withFreshDatabase(engine, async (floorDatabase) => {
+      await rawLoad(floorDatabase, file, 'raw_upload_floor', { keep: true });
+      return engineFloor(floorDatabase, 'raw_upload_floor', rows, MERGE_BATCH);
+    });
+    if (floor.profiles !== rows) throw new Error(`the engine floor wrote ${floor.profiles} profiles of ${rows} rows (the generated numbers must be distinct)`);
+    log(`  ${engine}: engine floor ${floor.seconds.toFixed(1)} s (${Math.round(rows / floor.seconds).toLocaleString('en-US')} rows/s)`);
     for (const [n, r] of [[rows, large], [smallRows, small]] as const) {
       const c = r.counts;
       if (c.rows !== n || c.created + c.updated + c.unchanged + c.rejected !== n) throw new Error(`rows not accounted for: ${n} rows, counts ${JSON.stringify(c)}`);
@@ -135,10 +146,12 @@ async function benchmark({ engine, database, options, log }: BenchContext): Prom
     const rssApartMb = Math.abs(large.maxRssBytes - small.maxRssBytes) / MB;
     log(textTable(['', 'seconds', 'rows/s', 'peak RSS MB'], [
       ['raw', raw.seconds.toFixed(1), Math.round(rows / raw.seconds).toLocaleString('en-US'), '–'],
+      ['engine floor', floor.seconds.toFixed(1), Math.round(rows / floor.seconds).toLocaleString('en-US'), '–'],
       ['upload', large.seconds.toFixed(1), Math.round(rows / large.seconds).toLocaleString('en-US'), (large.maxRssBytes / MB).toFixed(0)],
       [`upload ${smallRows.toLocaleString('en-US')}`, small.seconds.toFixed(1), Math.round(smallRows / small.seconds).toLocaleString('en-US'), (small.maxRssBytes / MB).toFixed(0)],
     ], new Set([1, 2, 3])));
-    log(`  ${engine}: throughput ${throughput.toFixed(2)} of raw (goal ≥ ${GOAL_THROUGHPUT}); peak RSS ${rssApartMb.toFixed(0)} MB apart (goal < ${GOAL_RSS_MB})`);
+    const floorOfRaw = raw.seconds / floor.seconds;
+    log(`  ${engine}: throughput ${throughput.toFixed(3)} of raw (goal ≥ ${GOAL_THROUGHPUT}); the engine floor ${floorOfRaw.toFixed(3)} of raw, the upload ${(floor.seconds / large.seconds).toFixed(2)} of the floor; peak RSS ${rssApartMb.toFixed(0)} MB apart (goal < ${GOAL_RSS_MB})`);
     return [{
       benchmark: 'upload',
       engine,
@@ -151,6 +164,9 @@ async function benchmark({ engine, database, options, log }: BenchContext): Prom
         fileBytes: bytes,
         throughputOfRaw: throughput,
         goalThroughputOfRaw: GOAL_THROUGHPUT,
+        engineFloor: measurement(rows, floor.seconds, floor.method),
+        engineFloorOfRaw: floorOfRaw,
+        uploadOfEngineFloor: floor.seconds / large.seconds,
         counts: large.counts,
         peakRssMb: { [rows]: large.maxRssBytes / MB, [smallRows]: small.maxRssBytes / MB },
         baselineRssMb: large.baselineRssBytes / MB,

@@ -37,7 +37,7 @@ export const SAMPLE_BYTES = 1024 * 1024;
  * staged batch is checked without a pause (phone numbers at 25–60 µs each), so it stays at a fraction of a second.
  */
 const STAGE_BATCH = 5000;
-const MERGE_BATCH = 5000;
+export const MERGE_BATCH = 5000;
 /** Longest value the rejected-rows report repeats from a cell. */
 const REPORT_VALUE_CHARS = 1000;
 
