@@ -265,9 +265,14 @@ async function upsertRound(
       const origin = originOf(index);
       const optOut = carried.get(value.phone);
       const optedOutAt = optOut?.at ?? null;
+      const given = value.standard;
+      // Every column written out, not spread: spreading two objects into a ~30-column literal cost ~10 µs a row, a
+      // sixth of an upload's merge (bench/upload.ts).
       return {
-        ...emptyProfile(),
-        ...Object.fromEntries(Object.entries(value.standard).map(([k, v]) => [k, v ?? null])),
+        email: given.email ?? null, first_name: given.first_name ?? null, last_name: given.last_name ?? null, street1: given.street1 ?? null,
+        street2: given.street2 ?? null, city: given.city ?? null, state: given.state ?? null, postal_code: given.postal_code ?? null, country: given.country ?? null,
+        congressional_district: null, state_upper_district: null, state_lower_district: null, split_district: null, latitude: null, longitude: null,
+        precision: null, geocoded_city: null, geocoded_state: null, geocoded_postal_code: null, geocoded_country: null, carrier_name: null,
         phone_number: value.phone,
         phone_digits: phoneDigits(value.phone),
         raw_phone: null,
@@ -307,14 +312,6 @@ async function upsertRound(
     if (fieldValues.length) await repo.upsertFieldValues(scope, companyId, fieldValues);
   }
   await recordAudit(trx, companyId, actor, audit);
-}
-
-function emptyProfile(): Omit<repo.NewProfileRow, 'phone_number' | 'phone_digits' | 'raw_phone' | 'created_at' | 'updated_at' | 'source_type' | 'source_name' | 'opted_out_at' | 'opted_out_source' | 'status'> {
-  return {
-    email: null, first_name: null, last_name: null, street1: null, street2: null, city: null, state: null, postal_code: null, country: null,
-    congressional_district: null, state_upper_district: null, state_lower_district: null, split_district: null, latitude: null, longitude: null,
-    precision: null, geocoded_city: null, geocoded_state: null, geocoded_postal_code: null, geocoded_country: null, carrier_name: null,
-  };
 }
 
 function rejected(result: UpsertResult): never {
