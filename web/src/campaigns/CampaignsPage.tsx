@@ -1,12 +1,14 @@
-import { Alert, Anchor, Button, Center, Group, Loader, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Button, Group, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { formatDateTime } from '../profiles/format';
 import { useSession } from '../session/session';
 import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
+import { ListTable } from '../ui/ListTable';
 import { CampaignForm } from './CampaignForm';
 import { CampaignStatusBadge } from './CampaignStatusBadge';
+import type { Campaign } from './types';
 import { useCampaigns } from './useCampaigns';
 
 const FILTERS = [
@@ -14,6 +16,34 @@ const FILTERS = [
   { value: 'active', label: 'Active' },
   { value: 'ended', label: 'Ended' },
 ];
+
+/** A campaign in the list; the whole row opens it. */
+function CampaignRow({ c }: { c: Campaign }) {
+  const navigate = useNavigate();
+  return (
+    <Table.Tr style={{ cursor: 'pointer' }} onClick={() => navigate(`/campaigns/${c.id}`)}>
+      <Table.Td>
+        <Anchor component={Link} to={`/campaigns/${c.id}`} fw={600} size="sm" onClick={(e) => e.stopPropagation()}>
+          {c.name}
+        </Anchor>
+        {c.description && (
+          <Text size="xs" c="dimmed" lineClamp={2}>
+            {c.description}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td>
+        <CampaignStatusBadge status={c.status} />
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{formatDateTime(c.created_at)}</Text>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{c.ended_at ? formatDateTime(c.ended_at) : ''}</Text>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
 
 /** Home › Campaigns: every campaign, newest first, filtered by active or ended; create one. */
 export function CampaignsPage() {
@@ -42,57 +72,15 @@ export function CampaignsPage() {
         aria-label="Show campaigns"
         onChange={(value) => setParams(value === 'all' ? {} : { status: value })}
       />
-      {campaigns.error && <Alert color="red">{campaigns.error.message}</Alert>}
-      {campaigns.isPending ? (
-        <Center py="xl">
-          <Loader aria-label="Loading campaigns" />
-        </Center>
-      ) : (
-        campaigns.data && (
-          <Paper withBorder radius="md" p="sm">
-            <Table aria-label="Campaigns" highlightOnHover verticalSpacing="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Ended</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {campaigns.data.map((c) => (
-                  <Table.Tr key={c.id} style={{ cursor: 'pointer' }} onClick={() => navigate(`/campaigns/${c.id}`)}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/campaigns/${c.id}`} fw={600} size="sm" onClick={(e) => e.stopPropagation()}>
-                        {c.name}
-                      </Anchor>
-                      {c.description && (
-                        <Text size="xs" c="dimmed" lineClamp={2}>
-                          {c.description}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <CampaignStatusBadge status={c.status} />
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{formatDateTime(c.created_at)}</Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{c.ended_at ? formatDateTime(c.ended_at) : ''}</Text>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-            {campaigns.data.length === 0 && (
-              <Text ta="center" c="dimmed" py="lg">
-                {filter ? `No ${filter} campaigns.` : 'No campaigns yet.'}
-              </Text>
-            )}
-          </Paper>
-        )
-      )}
+      <ListTable
+        label="Campaigns"
+        query={campaigns}
+        highlightOnHover
+        headings={['Name', 'Status', 'Created', 'Ended']}
+        empty={campaigns.data?.length !== 0 ? null : filter ? `No ${filter} campaigns.` : 'No campaigns yet.'}
+      >
+        {campaigns.data?.map((c) => <CampaignRow key={c.id} c={c} />)}
+      </ListTable>
       <CampaignForm opened={creating} onClose={form.close} onSaved={(c) => void navigate(`/campaigns/${c.id}`)} />
     </Stack>
   );

@@ -1,8 +1,9 @@
-import { Alert, Anchor, Badge, Breadcrumbs, Button, Center, Group, Loader, Paper, Progress, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Alert, Anchor, Badge, Breadcrumbs, Button, Group, Progress, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { IconDownload, IconTrash } from '@tabler/icons-react';
 import { Link, useLocation } from 'react-router';
 import { formatCount, formatDateTime } from '../profiles/format';
 import { useSession } from '../session/session';
+import { ListTable } from '../ui/ListTable';
 import { type ProfileExport, useDeleteExport, useExports } from './useExports';
 
 const STATUS: Record<ProfileExport['status'], { label: string; color: string }> = {
@@ -123,45 +124,15 @@ export function ExportsPage() {
         table exports the profiles it shows. Files are written in the background: you can leave this page and come back.
       </Text>
       {viewer && <Alert color="yellow">Exports need the editor role.</Alert>}
-      {exports.error && !viewer && (
-        <Alert color="red" title="Could not load exports">
-          {exports.error.message}
-        </Alert>
-      )}
-      {exports.isPending && !viewer && (
-        <Center py="xl">
-          <Loader aria-label="Loading exports" />
-        </Center>
-      )}
-      {exports.data && (
-        <Paper withBorder radius="md" p="sm">
-          <Table aria-label="Exports" verticalSpacing="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Who</Table.Th>
-                <Table.Th>When</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Progress</Table.Th>
-                <Table.Th>Rows</Table.Th>
-                <Table.Th>Error</Table.Th>
-                <Table.Th>
-                  <VisuallyHidden>Actions</VisuallyHidden>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {exports.data.map((e) => (
-                <ExportRow key={e.id} e={e} highlighted={e.id === createdId} />
-              ))}
-            </Table.Tbody>
-          </Table>
-          {exports.data.length === 0 && (
-            <Text ta="center" c="dimmed" py="lg">
-              No exports yet.
-            </Text>
-          )}
-        </Paper>
+      {!viewer && (
+        <ListTable
+          label="Exports"
+          query={exports}
+          headings={['Name', 'Who', 'When', 'Status', 'Progress', 'Rows', 'Error', <VisuallyHidden key="actions">Actions</VisuallyHidden>]}
+          empty={exports.data?.length === 0 ? 'No exports yet.' : null}
+        >
+          {exports.data?.map((e) => <ExportRow key={e.id} e={e} highlighted={e.id === createdId} />)}
+        </ListTable>
       )}
     </Stack>
   );

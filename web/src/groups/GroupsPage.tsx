@@ -1,7 +1,8 @@
-import { Alert, Anchor, Badge, Button, Center, Group as Row, Loader, Pagination, Paper, SegmentedControl, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Anchor, Badge, Button, Group as Row, Pagination, SegmentedControl, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { IconUpload } from '@tabler/icons-react';
 import { Link, useSearchParams } from 'react-router';
 import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
+import { ListTable } from '../ui/ListTable';
 import { formatCount, formatDateTime, plural } from '../profiles/format';
 import { useSession } from '../session/session';
 import { DeleteGroupButton, RenameGroupButton } from './GroupActions';
@@ -115,50 +116,24 @@ export function GroupsPage() {
         </Anchor>{' '}
         table, evaluated whenever they are used.
       </Text>
-      {groups.error && (
-        <Alert color="red" title="Could not load groups">
-          {groups.error.message}
-        </Alert>
-      )}
-      {!result && groups.isPending && (
-        <Center py="xl">
-          <Loader aria-label="Loading groups" />
-        </Center>
-      )}
-      {result && (
-        <Paper withBorder radius="md" p="sm">
-          <Stack gap="sm">
-            <Table aria-label="Groups" verticalSpacing="sm" highlightOnHover aria-busy={groups.isPlaceholderData}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Kind</Table.Th>
-                  <Table.Th>Members</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>
-                    <VisuallyHidden>Actions</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {result.data.map((group) => (
-                  <GroupRow key={group.id} group={group} canWrite={canWrite} />
-                ))}
-              </Table.Tbody>
-            </Table>
-            {result.data.length === 0 && (
-              <Text ta="center" c="dimmed" py="lg">
-                {result.total === 0 ? 'No groups yet: upload a CSV, or save the Profiles table’s search and filters as a group.' : `Page ${page} is past the last page.`}
-              </Text>
-            )}
-            {lastPage > 1 && (
-              <Row justify="flex-end">
-                <Pagination size="sm" total={lastPage} value={Math.min(page, lastPage)} onChange={(next) => change({ page: next })} />
-              </Row>
-            )}
-          </Stack>
-        </Paper>
-      )}
+      <ListTable
+        label="Groups"
+        query={groups}
+        highlightOnHover
+        headings={['Name', 'Kind', 'Members', 'Created', <VisuallyHidden key="actions">Actions</VisuallyHidden>]}
+        empty={
+          result?.data.length !== 0 ? null
+            : result.total === 0 ? 'No groups yet: upload a CSV, or save the Profiles table’s search and filters as a group.'
+              : `Page ${page} is past the last page.`
+        }
+        footer={lastPage > 1 && (
+          <Row justify="flex-end">
+            <Pagination size="sm" total={lastPage} value={Math.min(page, lastPage)} onChange={(next) => change({ page: next })} />
+          </Row>
+        )}
+      >
+        {result?.data.map((group) => <GroupRow key={group.id} group={group} canWrite={canWrite} />)}
+      </ListTable>
     </Stack>
   );
 }

@@ -1,4 +1,4 @@
-import { Alert, Anchor, Badge, Button, Center, Group, Loader, Pagination, Paper, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Center, Group, Pagination, SegmentedControl, Stack, Table, Text, Title } from '@mantine/core';
 import { IconMessage } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useCompanySettings } from '../api/queries';
@@ -7,6 +7,7 @@ import { formatPhoneNumber } from '../profiles/phoneDisplay';
 import { SubscriptionStatusLabel } from '../profiles/SubscriptionStatusLabel';
 import { useSession } from '../session/session';
 import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
+import { ListTable } from '../ui/ListTable';
 import type { ChatLinkState } from './ChatPage';
 import { OptOutButton } from './OptOutButton';
 import type { InboxConversation } from './types';
@@ -106,43 +107,22 @@ export function InboxPage() {
         value={possibleOptOut ? 'possible' : 'all'}
         onChange={(v) => setView({ possibleOptOut: v === 'possible', page: 1 })}
       />
-      {inbox.error && <Alert color="red">{inbox.error.message}</Alert>}
-      {inbox.isPending ? (
-        <Center py="xl">
-          <Loader aria-label="Loading the inbox" />
-        </Center>
-      ) : (
-        inbox.data && (
-          <Paper withBorder radius="md" p="sm">
-            <Table aria-label="Conversations" highlightOnHover verticalSpacing="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Who</Table.Th>
-                  <Table.Th>Subscription status</Table.Th>
-                  <Table.Th>Last message</Table.Th>
-                  <Table.Th>When</Table.Th>
-                  <Table.Th>Actions</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {inbox.data.data.map((c) => (
-                  <ConversationRow key={c.profile_id} c={c} homeCountry={company.data?.default_country ?? 'US'} canEdit={canEdit} backTo={backTo} />
-                ))}
-              </Table.Tbody>
-            </Table>
-            {inbox.data.total === 0 && (
-              <Text ta="center" c="dimmed" py="lg">
-                {possibleOptOut ? 'No possible opt-outs to look at.' : 'No conversations yet.'}
-              </Text>
-            )}
-            {inbox.data.total > PER_PAGE && (
-              <Center mt="sm">
-                <Pagination total={Math.ceil(inbox.data.total / PER_PAGE)} value={page} onChange={(p) => setView({ page: p })} />
-              </Center>
-            )}
-          </Paper>
-        )
-      )}
+      <ListTable
+        label="Conversations"
+        query={inbox}
+        highlightOnHover
+        headings={['Who', 'Subscription status', 'Last message', 'When', 'Actions']}
+        empty={inbox.data?.total !== 0 ? null : possibleOptOut ? 'No possible opt-outs to look at.' : 'No conversations yet.'}
+        footer={(inbox.data?.total ?? 0) > PER_PAGE && (
+          <Center>
+            <Pagination total={Math.ceil(inbox.data!.total / PER_PAGE)} value={page} onChange={(p) => setView({ page: p })} />
+          </Center>
+        )}
+      >
+        {inbox.data?.data.map((c) => (
+          <ConversationRow key={c.profile_id} c={c} homeCountry={company.data?.default_country ?? 'US'} canEdit={canEdit} backTo={backTo} />
+        ))}
+      </ListTable>
     </Stack>
   );
 }

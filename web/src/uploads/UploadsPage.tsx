@@ -1,6 +1,7 @@
-import { Alert, Anchor, Center, Loader, Paper, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Stack, Table, Text, Title } from '@mantine/core';
 import { Link } from 'react-router';
 import { HomeBreadcrumbs } from '../ui/HomeBreadcrumbs';
+import { ListTable } from '../ui/ListTable';
 import { formatCount, formatDateTime } from '../profiles/format';
 import { useSession } from '../session/session';
 import type { Upload } from './types';
@@ -65,42 +66,14 @@ function PastUploads() {
   return (
     <>
       <Title order={3}>Past uploads</Title>
-      {uploads.error && (
-        <Alert color="red" title="Could not load uploads">
-          {uploads.error.message}
-        </Alert>
-      )}
-      {uploads.isPending && (
-        <Center py="md">
-          <Loader aria-label="Loading uploads" />
-        </Center>
-      )}
-      {uploads.data && (
-        <Paper withBorder radius="md" p="sm">
-          <Table aria-label="Uploads" verticalSpacing="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>File</Table.Th>
-                <Table.Th>Group</Table.Th>
-                <Table.Th>When</Table.Th>
-                <Table.Th>Status</Table.Th>
-                <Table.Th>Rows</Table.Th>
-                <Table.Th>Report</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {uploads.data.map((upload) => (
-                <UploadRow key={upload.id} upload={upload} />
-              ))}
-            </Table.Tbody>
-          </Table>
-          {uploads.data.length === 0 && (
-            <Text ta="center" c="dimmed" py="lg">
-              No uploads yet.
-            </Text>
-          )}
-        </Paper>
-      )}
+      <ListTable
+        label="Uploads"
+        query={uploads}
+        headings={['File', 'Group', 'When', 'Status', 'Rows', 'Report']}
+        empty={uploads.data?.length === 0 ? 'No uploads yet.' : null}
+      >
+        {uploads.data?.map((upload) => <UploadRow key={upload.id} upload={upload} />)}
+      </ListTable>
     </>
   );
 }
