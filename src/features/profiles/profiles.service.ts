@@ -50,11 +50,12 @@ function storedToCanonical(fieldsById: Map<number, { field_type: string }>, row:
 
 /** The opt-out a number brings to whichever profile takes it: a deleted profile's (its tombstone) and the blacklist's, the firmer first. */
 async function optOutOfNumbers(scope: DbScope, companyId: number, phones: string[], at: string): Promise<Map<string, OptOut>> {
-  const tombstones = new Map((await repo.findTombstones(scope, companyId, phones.map((p) => tombstoneHash(companyId, p)))).map((t) => [t.phone_hash, t]));
+  const hashes = phones.map((p) => tombstoneHash(companyId, p));
+  const tombstones = new Map((await repo.findTombstones(scope, companyId, hashes)).map((t) => [t.phone_hash, t]));
   const blacklisted = await blacklistedNumbers(scope, companyId, phones);
   const out = new Map<string, OptOut>();
-  for (const phone of phones) {
-    const tombstone = tombstones.get(tombstoneHash(companyId, phone));
+  for (const [i, phone] of phones.entries()) {
+    const tombstone = tombstones.get(hashes[i]!);
     const carried = mergeOptOut(
       tombstone?.opted_out_at ? { at: tombstone.opted_out_at, reason: tombstone.opted_out_source ?? 'Manual Opt-Out' } : null,
       blacklisted.has(phone) ? { at, reason: 'Blacklisted' } : null,
