@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../db.js';
 import { type TestApp, testApp } from '../app.js';
+import { renderWebApiTypes, WEB_API_TYPES } from '../../scripts/web-api-types.js';
 
 describeEachEngine('OpenAPI document and reference', (engine) => {
   let t: TestApp;
@@ -24,6 +25,12 @@ describeEachEngine('OpenAPI document and reference', (engine) => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     const committed = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
     expect(res.json()).toEqual(committed);
+  });
+
+  it('matches the web app\'s generated types of the answers, web/src/api/openapi.ts (run `npm run openapi`)', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
+    const committed = readFileSync(WEB_API_TYPES, 'utf8');
+    expect(committed).toBe(await renderWebApiTypes(res.json()));
   });
 
   it('serves a browsable reference at /docs', async () => {

@@ -1,60 +1,25 @@
-/** Shapes of the campaigns API (src/features/campaigns/campaigns.routes.ts) that these screens read. */
-import type { Subscription } from '../api/types';
+/** The campaigns API's answers and bodies these screens use, as the routes declare them (generated: ../api/openapi.ts). */
+import type { Answer, Body } from '../api/openapi';
 
-export type CampaignStatus = 'active' | 'ended';
 export const SUBSCRIPTION_STATES = ['pending', 'active', 'opted_out', 'removed'] as const;
 export type SubscriptionState = (typeof SUBSCRIPTION_STATES)[number];
 
-export interface Campaign {
-  id: number;
-  name: string;
-  description: string | null;
-  status: CampaignStatus;
-  created_at: string;
-  updated_at: string;
-  ended_at: string | null;
-}
+/** A campaign with how many subscriptions it has in each status. */
+export type CampaignDetail = Answer<'/api/v1/campaigns/{id}', 'get'>;
 
-export interface CampaignDetail extends Campaign {
-  /** How many subscriptions the campaign has in each status. */
-  subscriptions: Record<SubscriptionState, number>;
-}
+export type Campaign = Answer<'/api/v1/campaigns', 'get'>['data'][number];
 
-export interface OptInPath {
-  id: number;
-  campaign_id: number;
-  name: string;
-  keywords: string[];
-  double_opt_in: boolean;
-  welcome_message: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type CampaignStatus = Campaign['status'];
 
-export interface OptInPathInput {
-  name: string;
-  keywords: string[];
-  double_opt_in: boolean;
-  welcome_message: string | null;
-}
+export type OptInPath = Answer<'/api/v1/opt-in-paths', 'get'>['data'][number];
 
-export interface CampaignSubscriber extends Subscription {
-  phone_number: string | null;
-  first_name: string | null;
-  last_name: string | null;
-}
+export type OptInPathInput = Body<'/api/v1/campaigns/{id}/opt-in-paths', 'post'>;
 
-export interface SubscriberPage {
-  data: CampaignSubscriber[];
-  page: number;
-  per_page: number;
-  total: number;
-}
+export type SubscriberPage = Answer<'/api/v1/campaigns/{id}/subscriptions', 'get'>;
 
-export interface SubscribeResult {
-  outcome: 'subscribed' | 'pending' | 'already_subscribed' | 'profile_opted_out';
-  subscription: Subscription | null;
-}
+export type CampaignSubscriber = SubscriberPage['data'][number];
+
+export type SubscribeResult = Answer<'/api/v1/campaigns/{id}/subscriptions', 'post', 201>;
 
 /** Subscription states as people read them. */
 export const SUBSCRIPTION_STATE_LABELS: Record<SubscriptionState, { label: string; color: string }> = {

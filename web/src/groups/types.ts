@@ -1,43 +1,18 @@
-/** Shapes of the groups API's answers (src/features/groups/*.routes.ts). */
+/** The groups API's answers and bodies, as the routes declare them (generated: ../api/openapi.ts). */
+import type { Answer, Body } from '../api/openapi';
 
-export type GroupKind = 'uploaded' | 'filtered';
+export type Group = Answer<'/api/v1/groups/{id}', 'get'>;
+
+export type GroupKind = Group['kind'];
 
 /**
  * A filtered group's saved search and filters, under the Profiles list query's own names and
  * values (`first_seen_type` comma-joined, `custom_field` one `<id>:<op>[:<value>]` per condition).
  */
-export interface GroupFilter {
-  search?: string;
-  subscription_status?: string;
-  first_seen_type?: string;
-  undeliverable_reason?: string;
-  custom_field?: string[];
-}
+export type GroupFilter = NonNullable<Group['filter']>;
 
-export interface Group {
-  id: number;
-  name: string;
-  kind: GroupKind;
-  filter: GroupFilter | null;
-  member_count: number;
-  created_at: string;
-  updated_at: string;
-}
+export type GroupPage = Answer<'/api/v1/groups', 'get'>;
 
-export interface GroupPage {
-  data: Group[];
-  page: number;
-  per_page: number;
-  total: number;
-}
+export type NewGroup = Body<'/api/v1/groups', 'post'>;
 
-export interface NewGroup {
-  name: string;
-  kind: GroupKind;
-  filter?: GroupFilter;
-}
-
-export interface GroupChange {
-  name?: string;
-  filter?: GroupFilter;
-}
+export type GroupChange = Body<'/api/v1/groups/{id}', 'patch'>;

@@ -1,61 +1,20 @@
-/** Shapes of the messaging API (chat, inbox, simulator) that these screens read. */
-
-export type MessageDirection = 'inbound' | 'outbound';
-export type MessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed';
-
-export interface Message {
-  id: number;
-  profile_id: number;
-  direction: MessageDirection;
-  body: string;
-  status: MessageStatus;
-  error_code: string | null;
-  error_message: string | null;
-  carrier_name: string | null;
-  possible_opt_out: boolean;
-  intent: string | null;
-  campaign_id: number | null;
-  created_at: string;
-  updated_at: string;
-}
+/** The messaging API's answers (chat, inbox, simulator) these screens read, as the routes declare them (generated: ../api/openapi.ts). */
+import type { Answer } from '../api/openapi';
 
 /** GET /profiles/:id/messages: newest first, with whether the profile may be texted now. */
-export interface ConversationPage {
-  data: Message[];
-  next_before: number | null;
-  textable: boolean;
-  untextable_reason: string | null;
-}
+export type ConversationPage = Answer<'/api/v1/profiles/{id}/messages', 'get'>;
 
-export interface InboxConversation {
-  profile_id: number;
-  phone_number: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  status: string;
-  description: string | null;
-  last_message: Message;
-  possible_opt_out: boolean;
-}
+export type Message = ConversationPage['data'][number];
+export type MessageDirection = Message['direction'];
+export type MessageStatus = Message['status'];
 
-export interface InboxPage {
-  data: InboxConversation[];
-  page: number;
-  per_page: number;
-  total: number;
-}
+export type InboxPage = Answer<'/api/v1/inbox', 'get'>;
 
-export interface SimulatorState {
-  enabled: boolean;
-  gateway: string;
-}
+export type InboxConversation = InboxPage['data'][number];
 
-export interface SimulatedInbound {
-  message: Message;
-  profile_id: number;
-  profile_created: boolean;
-  replies: Message[];
-}
+export type SimulatorState = Answer<'/api/v1/simulator', 'get'>;
+
+export type SimulatedInbound = Answer<'/api/v1/simulator/messages', 'post'>;
 
 /** Delivery states as people read them; an MT is one of the last six. */
 export const MESSAGE_STATUS_LABELS: Record<MessageStatus, { label: string; color: string }> = {

@@ -1,32 +1,13 @@
-/** Shapes of the opt-outs API (src/features/opt-outs/opt-outs.routes.ts) that these screens read. */
+/** The opt-outs API's answers these screens read, as the routes declare them (generated: ../api/openapi.ts). */
+import type { Answer } from '../api/openapi';
 
-export interface BlacklistEntry {
-  id: number;
-  /** E.164. */
-  phone_number: string;
-  note: string | null;
-  created_by: string;
-  created_at: string;
-}
+export type BlacklistPage = Answer<'/api/v1/blacklist', 'get'>;
 
-export interface BlacklistPage {
-  data: BlacklistEntry[];
-  page: number;
-  per_page: number;
-  total: number;
-}
+export type BlacklistEntry = BlacklistPage['data'][number];
 
-export type ManualOptOutOutcome = 'opted_out' | 'already_opted_out' | 'suppressed' | 'rejected';
+export type ManualOptOutResult = Answer<'/api/v1/opt-outs', 'post'>['data'][number];
 
-export interface ManualOptOutResult {
-  /** As given. */
-  phone_number: string;
-  outcome: ManualOptOutOutcome;
-  e164: string | null;
-  profile_id: number | null;
-  /** Why a number was rejected. */
-  message: string | null;
-}
+export type ManualOptOutOutcome = ManualOptOutResult['outcome'];
 
 export const OUTCOME_LABELS: Record<ManualOptOutOutcome, { label: string; color: string; explanation: string }> = {
   opted_out: { label: 'Opted out', color: 'teal', explanation: 'The profile is now opted out.' },
