@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorView } from '../audit/audit.routes.js';
 import type { RouteContext } from '../../app.js';
 import { authOf, SESSION_COOKIE } from '../../http/auth.js';
 import { idParams, roleSchema } from '../../http/schemas.js';
@@ -64,7 +65,20 @@ export async function accountsRoutes(parent: FastifyInstance, { database, config
     return { user: session.user, company_id: session.companyId, csrf_token: session.csrfToken };
   });
 
-  app.get('/session', { schema: { tags: ['session'], summary: 'Who is logged in (or which key is used)' } }, async (request) => {
+  app.get('/session', {
+    schema: {
+      tags: ['session'],
+      summary: 'Who is logged in (or which key is used)',
+      response: {
+        200: z.object({
+          actor: actorView,
+          role: roleSchema,
+          company: z.object({ id: z.number(), name: z.string() }),
+          csrf_token: z.string().nullable().describe('send as X-CSRF-Token with each change made with the session cookie; null with an API key'),
+        }),
+      },
+    },
+  }, async (request) => {
     const auth = authOf(request);
     const company = await accounts.getCompanySettings(database, auth.companyId);
     return { actor: auth.actor, role: auth.role, company: { id: company.id, name: company.name }, csrf_token: auth.csrfToken ?? null };

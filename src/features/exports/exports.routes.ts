@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorView } from '../audit/audit.routes.js';
 import type { RouteContext } from '../../app.js';
 import { authOf } from '../../http/auth.js';
 import { idParams } from '../../http/schemas.js';
@@ -28,7 +29,7 @@ const exportView = z.object({
   row_count: z.number().nullable().describe('rows in the file, once done'),
   file_bytes: z.number().nullable(),
   error: z.string().nullable().describe('why it failed, or why an attempt is being retried'),
-  created_by: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.number().nullable(), label: z.string() }),
+  created_by: actorView,
   created_at: z.string(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),

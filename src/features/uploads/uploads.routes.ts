@@ -7,6 +7,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorView } from '../audit/audit.routes.js';
 import type { RouteContext } from '../../app.js';
 import { AppError } from '../../errors.js';
 import { authOf } from '../../http/auth.js';
@@ -38,7 +39,7 @@ const uploadView = z.object({
   mapping: z.record(z.string(), z.string().nullable()).describe('column header → field key (null: skipped)'),
   encoding: z.string().nullable(),
   delimiter: z.string().nullable(),
-  created_by: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.number().nullable(), label: z.string() }),
+  created_by: actorView,
   created_at: z.string(),
   finished_at: z.string().nullable(),
   rejected_url: z.string().nullable().describe('the rejected-rows report (CSV), once done'),

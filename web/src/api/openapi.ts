@@ -24,7 +24,24 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            actor: {
+                                /** @enum {string} */
+                                type: "user" | "api_key" | "system";
+                                id: number | null;
+                                label: string;
+                            };
+                            /** @enum {string} */
+                            role: "admin" | "editor" | "viewer";
+                            company: {
+                                id: number;
+                                name: string;
+                            };
+                            /** @description send as X-CSRF-Token with each change made with the session cookie; null with an API key */
+                            csrf_token: string | null;
+                        };
+                    };
                 };
             };
         };
@@ -476,7 +493,33 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                created_at: string;
+                                actor: {
+                                    /** @enum {string} */
+                                    type: "user" | "api_key" | "system";
+                                    id: number | null;
+                                    label: string;
+                                };
+                                /** @description what happened, e.g. profile.updated */
+                                action: string;
+                                entity_type: string;
+                                entity_id: string | null;
+                                /** @description field → its value before and after */
+                                changes: {
+                                    [key: string]: {
+                                        before: unknown;
+                                        after: unknown;
+                                    };
+                                };
+                            }[];
+                            /** @description pass as before_id for the next page */
+                            next_before_id: number | null;
+                        };
+                    };
                 };
             };
         };

@@ -1,7 +1,4 @@
-/**
- * The JSON API's answers the web app reads: as the routes declare them (generated: ./openapi.ts), and by hand for
- * the two routes that declare no answer (the session and the audit log).
- */
+/** The JSON API's answers the web app reads, as the routes declare them (generated: ./openapi.ts). */
 import type { Answer } from './openapi';
 
 export type ProfilePage = Answer<'/api/v1/profiles', 'get'>;
@@ -19,23 +16,10 @@ export type CustomField = Answer<'/api/v1/custom-fields', 'get'>['data'][number]
 
 export type FieldType = CustomField['field_type'];
 
-export type Role = 'admin' | 'editor' | 'viewer';
+export type Session = Answer<'/api/v1/session', 'get'>;
 
-export interface Session {
-  actor: { type: 'user' | 'api_key' | 'system'; id: number | null; label: string };
-  role: Role;
-  company: { id: number; name: string };
-  csrf_token: string | null;
-}
+export type Role = Session['role'];
 
 export type CompanySettings = Answer<'/api/v1/company', 'get'>;
 
-export interface AuditRecord {
-  id: number;
-  created_at: string;
-  actor: { type: string; id: number | null; label: string };
-  action: string;
-  entity_type: string;
-  entity_id: string | null;
-  changes: Record<string, { before: unknown; after: unknown }>;
-}
+export type AuditRecord = Answer<'/api/v1/audit-log', 'get'>['data'][number];
