@@ -4,26 +4,12 @@ import { describeEachEngine, freshDatabase } from '../../test/db.js';
 import type { Database } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { builtinJobHandlers, echoJob, jobHandlers } from './handlers.js';
-import { enqueueJob, getJob, listJobs, type Job } from './queue.js';
+import { eventually, job } from './job-test-helpers.js';
+import { enqueueJob, getJob, listJobs } from './queue.js';
 import { defaultBackoffMs, JobWorker, LeaseLostError, PermanentJobError, type JobHandler } from './worker.js';
 
 const ACME = 1;
 const GLOBEX = 2;
-
-/** Polls until `check` holds; the deadline only turns a hang into a readable failure. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
-  }
-}
-
-async function job(database: Database, companyId: number, jobId: number): Promise<Job> {
-  const found = await getJob(database, companyId, jobId);
-  if (!found) throw new Error(`job ${jobId} not found`);
-  return found;
-}
 
 async function isPending(promise: Promise<unknown>): Promise<boolean> {
   const pending = Symbol('pending');

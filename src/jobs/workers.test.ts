@@ -4,34 +4,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as delay } from 'node:timers/promises';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { describeEachEngine, freshDatabaseUrl } from '../../test/db.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
-import { enqueueJob, getJob, type Job } from './queue.js';
+import { enqueueJob } from './queue.js';
+import { eventually, job } from './job-test-helpers.js';
 import { JobWorker } from './worker.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CRASH_WORKER = join(ROOT, 'test/jobs-crash-worker.ts');
 const ACME = 1;
 const GLOBEX = 2;
-
-/** Polls until `check` holds; the deadline only turns a hang into a readable failure. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(20);
-  }
-}
-
-async function job(database: Database, companyId: number, jobId: number): Promise<Job> {
-  const found = await getJob(database, companyId, jobId);
-  if (!found) throw new Error(`job ${jobId} not found`);
-  return found;
-}
 
 function waitForLine(child: ChildProcess, line: string, timeoutMs = 15_000): Promise<void> {
   let stdout = '';

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDemoProfiles } from '../../src/features/demo/demo-data.js';
-import { launchChromium, type RunningRoster, startRoster } from './harness.js';
+import { openBrowserPage, type RunningRoster, startRoster } from './harness.js';
 
 /**
  * Campaigns, opt-in paths, subscriptions from the profile page, staff opt-outs, the blacklist and Manual Opt-Out
@@ -22,9 +22,7 @@ describe('Campaigns and opt-outs in the browser', () => {
     await loadDemoProfiles(roster.database, roster.companyId, 4, { seed: 42 });
     const rows = await roster.database.db.selectFrom('profiles').select(['id', 'phone_number']).where('company_id', '=', roster.companyId).execute();
     for (let i = 0; i < 4; i++) profileIds.push(rows.find((r) => r.phone_number === `+1202555010${i}`)!.id);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
-    page.setDefaultTimeout(10_000);
+    ({ browser, page } = await openBrowserPage());
     await page.goto(`${roster.baseUrl}/campaigns`);
     await page.getByRole('textbox', { name: 'Email' }).fill(roster.adminEmail);
     await page.getByRole('textbox', { name: 'Password' }).fill(roster.adminPassword);

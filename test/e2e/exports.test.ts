@@ -12,7 +12,7 @@ import { demoProfiles, loadDemoProfiles } from '../../src/features/demo/demo-dat
 import { exportJobHandlers } from '../../src/features/exports/exports.jobs.js';
 import { JobWorker } from '../../src/jobs/worker.js';
 import { freshDatabase } from '../db.js';
-import { ensureWebBuild, launchChromium } from './harness.js';
+import { ensureWebBuild, openBrowserPage } from './harness.js';
 
 /**
  * Save as CSV and Reports › Exports (SPEC §6) in a real browser against a real server with a job worker: an organiser
@@ -66,9 +66,7 @@ describe('Save as CSV and the Exports page in the browser', () => {
       handlers: exportJobHandlers({ database, settings: config, chunkRows: 5, afterChunk: async (_id, rows) => (rows === 5 ? gate : undefined) }),
     });
     worker.start();
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
-    page.setDefaultTimeout(10_000);
+    ({ browser, page } = await openBrowserPage());
   }, 120_000);
 
   afterAll(async () => {

@@ -14,7 +14,7 @@ import { uploadJobHandlers } from '../../src/features/uploads/uploads.jobs.js';
 import type { JobHandlers } from '../../src/jobs/handlers.js';
 import { type JobContext, JobWorker } from '../../src/jobs/worker.js';
 import { freshDatabase } from '../db.js';
-import { ensureWebBuild, launchChromium, logIn } from './harness.js';
+import { ensureWebBuild, openBrowserPage, logIn } from './harness.js';
 
 /**
  * Groups and CSV upload (SPEC §7) in a real browser against a real server and job worker: an organiser uploads a file
@@ -99,9 +99,7 @@ describe('Groups and CSV upload in the browser', () => {
       worker = new JobWorker({ database, pollMs: 50, handlers: pausedAfterFirstProgress(uploadJobHandlers({ database, settings: config }), gate) });
       worker.start();
     };
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
-    page.setDefaultTimeout(10_000);
+    ({ browser, page } = await openBrowserPage());
   }, 120_000);
 
   afterAll(async () => {

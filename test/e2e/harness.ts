@@ -50,6 +50,17 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * Debian's Chromium with one page the size of a laptop screen, in US English. A step fails after 10 s, with the
+ * locator that was missing, rather than at the test's own timeout.
+ */
+export async function openBrowserPage(): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
+  page.setDefaultTimeout(10_000);
+  return { browser, page };
+}
+
 /** Opens `url` (any page: the app sends a visitor to its login form first) and logs in there. */
 export async function logIn(page: Page, url: string, email: string, password: string): Promise<void> {
   await page.goto(url);

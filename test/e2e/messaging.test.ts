@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/features/audit/audit.js';
 import { loadDemoProfiles } from '../../src/features/demo/demo-data.js';
 import { manualOptOut } from '../../src/features/opt-outs/opt-outs.service.js';
-import { launchChromium, type RunningRoster, startRoster } from './harness.js';
+import { openBrowserPage, type RunningRoster, startRoster } from './harness.js';
 
 /**
  * The phone simulator, Chat and the Inbox (SPEC §3, §4) in a real browser against a real server whose gateway is the
@@ -26,9 +26,7 @@ describe('Phone simulator, Chat and Inbox in the browser', () => {
     const row = await roster.database.db.selectFrom('profiles').select('id').where('company_id', '=', roster.companyId).where('phone_number', '=', '+12025550100').executeTakeFirstOrThrow();
     textableId = row.id;
     secondId = (await roster.database.db.selectFrom('profiles').select('id').where('company_id', '=', roster.companyId).where('phone_number', '=', '+12025550101').executeTakeFirstOrThrow()).id;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
-    page.setDefaultTimeout(10_000);
+    ({ browser, page } = await openBrowserPage());
     await page.goto(`${roster.baseUrl}/profiles`);
     await page.getByRole('textbox', { name: 'Email' }).fill(roster.adminEmail);
     await page.getByRole('textbox', { name: 'Password' }).fill(roster.adminPassword);

@@ -2,7 +2,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoProfiles, loadDemoProfiles } from '../../src/features/demo/demo-data.js';
-import { launchChromium, type RunningRoster, startRoster } from './harness.js';
+import { openBrowserPage, type RunningRoster, startRoster } from './harness.js';
 
 /**
  * The Profiles screen (SPEC §5) in a real browser against a real server: what an organiser sees
@@ -75,10 +75,7 @@ describe('Profiles screen in the browser', () => {
   beforeAll(async () => {
     roster = await startRoster();
     await loadDemoProfiles(roster.database, roster.companyId, PROFILE_COUNT, { seed: SEED });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, locale: 'en-US' });
-    // Fail a step quickly with the locator that was missing rather than at the test's own timeout.
-    page.setDefaultTimeout(10_000);
+    ({ browser, page } = await openBrowserPage());
   }, 120_000);
 
   afterAll(async () => {
