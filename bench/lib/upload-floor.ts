@@ -56,7 +56,6 @@ export async function engineFloor(database: Database, rawTable: string, rows: nu
        ${joined} AND r."${name}" <> '' ${onConflict}`),
     `${ignore} INTO group_members (company_id, group_id, profile_id, added_at) SELECT ${companyId}, ${group.id}, p.id, ${now} ${joined} ${onConflict}`,
   ].map((text) => (sqlite ? text.replace(/\$[12]/g, '?') : text));
-  let refreshAt = 20_000;
   const started = performance.now();
   if (sqlite) {
     const raw = database.sqlite!;
@@ -65,6 +64,7 @@ export async function engineFloor(database: Database, rawTable: string, rows: nu
     for (let after = 0; after < rows; after += batchRows) batch(after);
   } else {
     const client = await database.pgPool!.connect();
+    let refreshAt = 20_000;
     try {
       for (let after = 0; after < rows; after += batchRows) {
         // As the upload does: the planner's statistics at doubling sizes, else it plans the joins for an empty company.
