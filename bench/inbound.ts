@@ -16,7 +16,9 @@ import { type Benchmark, type BenchContext, type BenchResult, measurement } from
  * Inbound webhook throughput (SPEC §4, issue 4): autocannon over loopback posts signed Twilio inbound-message webhooks
  * to the real server (`roster serve`'s app on the engine, in a process of its own, its Twilio gateway pointed at the
  * stand-in on 127.0.0.1, in a third process, which also receives the replies and posts their status callbacks back), and
- * the same requests to a bare Fastify route that only answers 200 (also in a process of its own), in the same run.
+ * the same requests to a bare Fastify route that only answers 200 (also in a process of its own), in the same run, and
+ * to the engine floor (bench/lib/inbound-floor.ts): the bare route recording each webhook as one row of a plain table
+ * of the same database before it answers, the least any server that keeps what it was sent can do.
  * Requests mix STOP (10%), an opt-in keyword with a welcome message (20%) and plain messages (70%) from a pool of
  * 500 numbers, so the run includes new profiles, opt-outs, subscriptions and replies; every request has its own MessageSid and a valid X-Twilio-Signature (the bare side gets
  * the same requests, so signing costs both sides alike).
@@ -47,6 +49,22 @@ function sign(authToken: string, url: string, params: Record<string, string>): s
   let data = url;
   for (const name of Object.keys(params).sort()) data += name + params[name];
   return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
+}
+
+type SideName = 'bare' | 'floor' | 'roster';
+
+/**
+ * Lets PostgreSQL's autovacuum finish what the previous side's writes started (at most 20 s) before the next side
+ * starts, so no side pays for another's writes. (No CHECKPOINT: after one, the first change of every page writes the
+ * whole page to the WAL, which would make the side that follows pay more.)
+ */
+async function settle(database: BenchContext['database']): Promise<void> {
+  if (database.engine !== 'postgres') return;
+  for (let waited = 0; waited < 20_000; waited += 250) {
+    const { rows } = await database.pgPool!.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
+    if (Number(rows[0]!.n) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 interface Side {
@@ -116,6 +134,7 @@ export const inbound: Benchmark = {
     const standIn = await start<{ baseUrl: string; accountSid: string; authToken: string }>(STAND_IN, []);
     try {
       const barePort = (await start<{ port: number }>(SERVER, ['bare'], { PORT: '0', ROSTER_LOG_LEVEL: 'silent' })).port;
+      const floorPort = (await start<{ port: number }>(SERVER, ['floor'], { PORT: '0', ROSTER_DATABASE_URL: url, ROSTER_LOG_LEVEL: 'silent' })).port;
       await start(SERVER, ['roster'], {
         PORT: String(port),
         ROSTER_DATABASE_URL: url,
@@ -134,39 +153,45 @@ export const inbound: Benchmark = {
       await createOptInPath(database, auth, campaign.id, { name: 'Join', keywords: ['JOIN'], welcome_message: 'Welcome!' });
       const path = `/api/v1/gateways/twilio/${companyId}/inbound`;
 
+      const sides = {
+        bare: () => pound(`http://127.0.0.1:${barePort}`, '/bare', standIn.authToken, `http://127.0.0.1:${barePort}`, standIn.accountSid, SECONDS),
+        floor: () => pound(`http://127.0.0.1:${floorPort}`, `/floor/${companyId}`, standIn.authToken, `http://127.0.0.1:${floorPort}`, standIn.accountSid, SECONDS),
+        roster: () => pound(publicUrl, path, standIn.authToken, publicUrl, standIn.accountSid, SECONDS),
+      };
       log('  warming up…');
       await pound(`http://127.0.0.1:${barePort}`, '/bare', standIn.authToken, `http://127.0.0.1:${barePort}`, standIn.accountSid, 2);
+      await pound(`http://127.0.0.1:${floorPort}`, `/floor/${companyId}`, standIn.authToken, `http://127.0.0.1:${floorPort}`, standIn.accountSid, 2);
       const warmup = await pound(publicUrl, path, standIn.authToken, publicUrl, standIn.accountSid, 2);
-      // Two rounds in alternating order, so both sides see the same machine noise; each side's better round is its figure.
-      const rounds: Array<{ bare: Side; roster: Side }> = [];
+      // Two rounds, the order of the sides reversed in the second, so all see the same machine noise; each side's better
+      // round is its figure.
+      const rounds: Array<Record<SideName, Side>> = [];
       for (let round = 0; round < 2; round++) {
-        const runBare = () => pound(`http://127.0.0.1:${barePort}`, '/bare', standIn.authToken, `http://127.0.0.1:${barePort}`, standIn.accountSid, SECONDS);
-        const runRoster = () => pound(publicUrl, path, standIn.authToken, publicUrl, standIn.accountSid, SECONDS);
-        if (round % 2 === 0) {
-          const b = await runBare();
-          rounds.push({ bare: b, roster: await runRoster() });
-        } else {
-          const r = await runRoster();
-          rounds.push({ roster: r, bare: await runBare() });
+        const order: SideName[] = round % 2 === 0 ? ['bare', 'floor', 'roster'] : ['roster', 'floor', 'bare'];
+        const result = {} as Record<SideName, Side>;
+        for (const name of order) {
+          await settle(database);
+          result[name] = await sides[name]();
         }
-        log(`  round ${round + 1}: bare ${Math.round(rounds[round]!.bare.perSecond)}/s p99 ${rounds[round]!.bare.p99} ms; roster ${Math.round(rounds[round]!.roster.perSecond)}/s p99 ${rounds[round]!.roster.p99} ms`);
+        rounds.push(result);
+        log(`  round ${round + 1}: ${(['bare', 'floor', 'roster'] as const).map((name) => `${name} ${Math.round(result[name].perSecond)}/s p99 ${result[name].p99} ms`).join('; ')}`);
       }
-      const best = (pick: (r: { bare: Side; roster: Side }) => Side) => rounds.map(pick).sort((x, y) => y.perSecond - x.perSecond)[0]!;
-      const rosterSide = best((r) => r.roster);
-      const bareSide = best((r) => r.bare);
+      const best = (name: SideName) => rounds.map((r) => r[name]).sort((x, y) => y.perSecond - x.perSecond)[0]!;
+      const rosterSide = best('roster');
+      const bareSide = best('bare');
+      const floorSide = best('floor');
       const recorded = Number((await database.db.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n')).where('company_id', '=', companyId).where('direction', '=', 'inbound').executeTakeFirstOrThrow()).n);
       const answered = [warmup, ...rounds.map((r) => r.roster)].reduce((sum, side) => sum + side.requests - side.non2xx - side.errors, 0);
       const share = rosterSide.perSecond / bareSide.perSecond;
+      const floorShare = floorSide.perSecond / bareSide.perSecond;
       console.log(`\ninbound webhooks on ${engine} (${CONNECTIONS} connections, ${SECONDS} s per side and round):`);
+      const row = (name: string, side: Side) => [name, Math.round(side.perSecond).toString(), String(side.p50), String(side.p99), String(side.non2xx), String(side.errors)];
       console.log(textTable(
         ['side', 'requests/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
-        [
-          ['roster', Math.round(rosterSide.perSecond).toString(), String(rosterSide.p50), String(rosterSide.p99), String(rosterSide.non2xx), String(rosterSide.errors)],
-          ['bare fastify', Math.round(bareSide.perSecond).toString(), String(bareSide.p50), String(bareSide.p99), String(bareSide.non2xx), String(bareSide.errors)],
-        ],
+        [row('roster', rosterSide), row('engine floor', floorSide), row('bare fastify', bareSide)],
         new Set([1, 2, 3, 4, 5]),
       ));
       console.log(`throughput share ${(share * 100).toFixed(1)}% (goal ≥ ${GOAL_SHARE * 100}%), p99 ${rosterSide.p99} ms (goal ≤ ${GOAL_P99_MS} ms)`);
+      console.log(`engine floor (bare route + one durable insert per webhook): ${(floorShare * 100).toFixed(1)}% of the bare route; Roster ${(rosterSide.perSecond / floorSide.perSecond * 100).toFixed(1)}% of the floor`);
       return [{
         benchmark: 'inbound',
         engine,
@@ -181,6 +206,10 @@ export const inbound: Benchmark = {
           rosterP99Ms: rosterSide.p99,
           rosterP50Ms: rosterSide.p50,
           bareP99Ms: bareSide.p99,
+          floorPerSecond: floorSide.perSecond,
+          floorShareOfBare: floorShare,
+          rosterShareOfFloor: rosterSide.perSecond / floorSide.perSecond,
+          floorP99Ms: floorSide.p99,
           goalP99Ms: GOAL_P99_MS,
           non2xx: rosterSide.non2xx,
           errors: rosterSide.errors,

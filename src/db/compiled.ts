@@ -1,5 +1,6 @@
-import { type Compilable, type CompiledQuery, createQueryId, type Kysely } from 'kysely';
+import { type Compilable, type CompiledQuery, createQueryId, type Kysely, PostgresAdapter } from 'kysely';
 import type { Database } from './database.js';
+import { PLAN_EACH_CALL } from './dialect/postgres.js';
 import { ROWS_AS_ARRAYS } from './dialect/sqlite.js';
 import type { DB } from './schema.js';
 
@@ -42,8 +43,11 @@ function valueOf(values: SlotValues, parameter: unknown): unknown {
 export async function compiledOnce<V extends SlotValues, Row>(db: Kysely<DB>, key: string, values: V, build: (values: V) => Compilable<Row>): Promise<Row[]> {
   const executor = db.getExecutor();
   if (executor.plugins.length) return (await db.executeQuery(build(values))).rows;
-  return (await db.executeQuery(compiledFor(db, key, values, build))).rows;
+  return (await db.executeQuery(compiledFor(db, key, values, build, planPrefix(db)))).rows;
 }
+
+// PostgreSQL plans these shapes for each call's values (a search term, the filters), never once for all of them.
+const planPrefix = (db: Kysely<DB>) => (db.getExecutor().adapter instanceof PostgresAdapter ? PLAN_EACH_CALL : '');
 
 /**
  * `compiledOnce` answering each row as the array of its column values in select order: on SQLite the driver then
@@ -52,7 +56,7 @@ export async function compiledOnce<V extends SlotValues, Row>(db: Kysely<DB>, ke
 export async function compiledArrays<V extends SlotValues>(database: Database, key: string, values: V, build: (values: V) => Compilable<unknown>): Promise<unknown[][]> {
   const db = database.db;
   if (db.getExecutor().plugins.length || database.engine !== 'sqlite') {
-    const query = db.getExecutor().plugins.length ? build(values).compile() : compiledFor(db, key, values, build);
+    const query = db.getExecutor().plugins.length ? build(values).compile() : compiledFor(db, key, values, build, planPrefix(db));
     return (await db.executeQuery(query)).rows.map((row) => Object.values(row as object));
   }
   return (await db.executeQuery(compiledFor(db, key, values, build, ROWS_AS_ARRAYS))).rows as unknown[][];

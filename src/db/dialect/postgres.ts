@@ -1,6 +1,6 @@
 import pg from 'pg';
 import Cursor from 'pg-cursor';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient, sql } from 'kysely';
 import type { DB } from '../schema.js';
 import type { Database } from '../database.js';
 
@@ -20,6 +20,50 @@ const types = {
   },
 } as unknown as pg.CustomTypesConfig;
 
+/**
+ * Starts a statement that PostgreSQL must plan for each call's own values: the profile list's shapes (compiled.ts),
+ * whose best plan depends on the search term and filters. Kysely's other statements are prepared (see preparingPool).
+ */
+export const PLAN_EACH_CALL = '/* planned each call */ ';
+
+// Statement names given out, one per SQL text for the life of the process; past the limit a new text is sent unnamed.
+const statementNames = new Map<string, string>();
+const MOST_NAMED_STATEMENTS = 1000;
+
+/** The name Kysely's statement of this SQL text is prepared under on every connection, or undefined for none. */
+export function statementName(text: string): string | undefined {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MOST_NAMED_STATEMENTS && !text.startsWith(PLAN_EACH_CALL)) {
+    statementNames.set(text, (name = `roster_${statementNames.size}`));
+  }
+  return name;
+}
+
+/**
+ * The pool as Kysely sees it: each statement with parameters goes as a named (prepared) statement, which each
+ * connection parses once, and which PostgreSQL plans once when a generic plan is as cheap as planning each call.
+ * Unnamed, every statement was parsed, analysed and planned anew: a first text from a new number runs about twenty
+ * (profile, audit, message, subscription, reply, conversation), and preparing them cut the database's CPU per such text
+ * by a third and raised first-contact webhooks/s by a fifth (bench/inbound.ts, round 1). Statements without
+ * parameters (BEGIN, COMMIT, DDL), cursors and queries sent through the pool itself (`pgPool.query`) go as they are.
+ */
+function preparingPool(pool: pg.Pool): PostgresPool {
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      return {
+        query: ((text: unknown, values?: unknown[]) => {
+          const name = typeof text === 'string' && values?.length ? statementName(text) : undefined;
+          // A cursor (Kysely's stream) is a submittable object, which pg answers with itself.
+          return name ? client.query({ name, text: text as string, values }) : client.query(text as never, values);
+        }) as unknown as PostgresPoolClient['query'],
+        release: () => client.release(),
+      };
+    },
+    end: () => pool.end(),
+  };
+}
+
 /** Opens a PostgreSQL pool for a postgres:// URL. */
 export function openPostgres(url: string, options: { max?: number; onIdleError?: (error: Error) => void } = {}): Database {
   // JIT off for Roster's sessions: it is for long analytical queries, and PostgreSQL decides by the planner's cost
@@ -30,7 +74,7 @@ export function openPostgres(url: string, options: { max?: number; onIdleError?:
   // An idle connection killed by the server (restart, failover, DROP DATABASE) must not crash the process;
   // the pool replaces it and the next query reports any lasting problem.
   pool.on('error', (error) => options.onIdleError?.(error));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool(pool), cursor: Cursor }) });
   return {
     engine: 'postgres',
     db,
