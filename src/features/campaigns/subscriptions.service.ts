@@ -141,9 +141,14 @@ export async function subscribe(scope: DbScope, companyId: number, actor: Actor,
     const status: SubscriptionState = path?.double_opt_in && !input.confirmed ? 'pending' : 'active';
     const activatedAt = status === 'active' ? at : null;
     const id = await repo.insertSubscription(trx.db, companyId, { profile_id: profile.id, campaign_id: campaign.id, opt_in_path_id: path?.id ?? null, status, activated_at: activatedAt, created_at: at });
-    const created = await repo.findSubscriptionOf(trx.db, companyId, profile.id, campaign.id);
     // The profile is locked, so nobody else can have subscribed it meanwhile; on SQLite likewise (one writer).
-    if (id === undefined) return { outcome: 'already_subscribed', subscription: toSubscriptionView(created!) };
+    if (id === undefined) return { outcome: 'already_subscribed', subscription: toSubscriptionView((await repo.findSubscriptionOf(trx.db, companyId, profile.id, campaign.id))!) };
+    // As inserted (not read back: one statement less for every keyword that subscribes someone).
+    const created: repo.SubscriptionDetailRow = {
+      id, profile_id: profile.id, campaign_id: campaign.id, opt_in_path_id: path?.id ?? null, status, activated_at: activatedAt, opted_out_at: null,
+      opt_out_source: null, opted_out_with_profile: 0, created_at: at, updated_at: at, campaign_name: campaign.name, campaign_status: campaign.status,
+      opt_in_path_name: path?.name ?? null,
+    };
     await recordAudit(trx.db, companyId, actor, [{
       action: 'subscription.created',
       entityType: 'subscription',
@@ -157,7 +162,7 @@ export async function subscribe(scope: DbScope, companyId: number, actor: Actor,
       },
     }]);
     await refreshProfileStatus(trx, companyId, [profile.id], at);
-    return { outcome: status === 'active' ? 'subscribed' : 'pending', subscription: toSubscriptionView(created!) };
+    return { outcome: status === 'active' ? 'subscribed' : 'pending', subscription: toSubscriptionView(created) };
   });
 }
 

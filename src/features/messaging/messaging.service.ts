@@ -395,7 +395,7 @@ export class Messaging {
       let profileCreated = false;
       if (profileId === undefined) {
         // A new row is locked by its insert until this transaction ends, as an existing one is by the read above.
-        const created = await createPhoneProfileIn(trx, companyId, INBOUND_ACTOR, phone.e164, path ? { sourceType: 'Opted in', sourceName: path.name } : { sourceType: 'Unknown', sourceName: null });
+        const created = await createPhoneProfileIn(trx, companyId, INBOUND_ACTOR, phone.e164, path ? { sourceType: 'Opted in', sourceName: path.name } : { sourceType: 'Unknown', sourceName: null }, { absent: true });
         profileId = created.profileId;
         profileCreated = created.created;
       }

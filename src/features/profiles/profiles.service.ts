@@ -219,9 +219,9 @@ function roundsOf(valid: Array<{ index: number; value: ValidProfileInput & { pho
  * transaction: the inbound webhook makes a new number's profile in the same transaction as its first message. A
  * concurrent creator of the same number surfaces as a unique violation; the caller runs its transaction again.
  */
-export async function createPhoneProfileIn(scope: DbScope, companyId: number, actor: Actor, phone: string, origin: Origin): Promise<{ profileId: number; created: boolean }> {
+export async function createPhoneProfileIn(scope: DbScope, companyId: number, actor: Actor, phone: string, origin: Origin, options: { absent?: boolean } = {}): Promise<{ profileId: number; created: boolean }> {
   const results: UpsertResult[] = [];
-  await upsertRound(scope, companyId, actor, () => origin, [{ index: 0, value: { phone, standard: {}, custom: new Map() } }], results);
+  await upsertRound(scope, companyId, actor, () => origin, [{ index: 0, value: { phone, standard: {}, custom: new Map() } }], results, { absent: options.absent ?? false });
   const result = results[0]!;
   if (result.outcome === 'rejected') throw invalidInput(result.problems);
   return { profileId: result.profileId, created: result.outcome === 'created' };
@@ -237,11 +237,13 @@ async function upsertRound(
   originOf: (index: number) => Origin,
   items: Array<{ index: number; value: ValidProfileInput & { phone: string } }>,
   results: UpsertResult[],
-  options: { auditCreated?: boolean } = {},
+  options: { auditCreated?: boolean; absent?: boolean } = {},
 ): Promise<void> {
   const trx = scope.db;
   const at = nowIso();
-  const existing = new Map((await repo.findProfilesByPhones(scope, companyId, items.map((i) => i.value.phone))).map((r) => [r.phone_number!, r]));
+  // `absent`: the caller looked for these numbers in this transaction and found none (a profile created meanwhile by
+  // another transaction makes the insert fail on the unique number, and the caller runs again).
+  const existing = new Map(options.absent ? [] : (await repo.findProfilesByPhones(scope, companyId, items.map((i) => i.value.phone))).map((r) => [r.phone_number!, r]));
   const updates = items.filter((i) => existing.has(i.value.phone));
   const creates = items.filter((i) => !existing.has(i.value.phone));
   const audit: Parameters<typeof recordAudit>[3] = [];
