@@ -3,7 +3,7 @@ import { describeEachEngine } from '../db.js';
 import { type TestApp, type TestCompany, testApp } from '../app.js';
 import type { OutboundSms, SendResult, SmsGateway } from '../../src/features/messaging/gateways/gateway.js';
 import { DEFAULT_HELP_TEXT, DEFAULT_STOP_REPLY } from '../../src/features/messaging/message-rules.js';
-import { INERT_BATCH_TEXTS, inertBatchWatch } from '../../src/features/messaging/messages.repository.js';
+import { INERT_BATCH_TEXTS, inertBatchWatch, recordInertInbound } from '../../src/features/messaging/messages.repository.js';
 import { Messaging } from '../../src/features/messaging/messaging.service.js';
 import { recentCompanySettings } from '../../src/features/accounts/accounts.service.js';
 import { createCampaign, createOptInPath } from '../../src/features/campaigns/campaigns.service.js';
@@ -177,6 +177,41 @@ describeEachEngine('reply dispatch', (engine) => {
     const stop = await inbound('+13125550009', 'STOP');
     expect((await t.call(a.apiKey, 'GET', `/api/v1/profiles/${staff.profileId}`)).json()).toMatchObject({ opted_out_source: 'Texted a STOP word' });
     expect(stop.message).toMatchObject({ intent: 'stop' });
+  });
+
+  it('a keyword from a profile already subscribed to its campaign is inert; from one that is not, it subscribes', async () => {
+    const auth = { companyId: a.companyId, role: 'admin' as const, actor: { type: 'system' as const, id: null, label: 'test' }, via: 'api_key' as const };
+    const campaign = await createCampaign(t.database, auth, { name: 'Again' });
+    await createOptInPath(t.database, auth, campaign.id, { name: 'Again path', keywords: ['AGAINKW'], welcome_message: 'Welcome again' });
+    const [subscribed, unsubscribed] = ['+13125550031', '+13125550032'];
+    const first = await inbound(subscribed!, 'againkw');
+    expect(first.replies.map((m) => m.body)).toEqual(['Welcome again']);
+    await first.handoffs;
+    const other = await inbound(unsubscribed!, 'hello');
+    const keyword = (phone: string, sid: string) => ({
+      phone, body: 'AGAINKW', gateway: gateway.name, gatewayMessageId: sid, possibleOptOut: false, intent: 'keyword' as const, campaignId: campaign.id,
+      when: 'keyword' as const, at: new Date().toISOString(),
+    });
+    // One at a time (PostgreSQL: the single-text statement), then together (its batch statement).
+    expect((await recordInertInbound(t.database, a.companyId, keyword(subscribed!, 'AGAIN-1'))).outcome).toBe('recorded');
+    expect((await recordInertInbound(t.database, a.companyId, keyword(unsubscribed!, 'AGAIN-2'))).outcome).toBe('not_inert');
+    const together = await Promise.all([keyword(subscribed!, 'AGAIN-3'), keyword(unsubscribed!, 'AGAIN-4')].map((x) => recordInertInbound(t.database, a.companyId, x)));
+    expect(together.map((r) => r.outcome)).toEqual(['recorded', 'not_inert']);
+
+    // Through the webhook's path: recorded and answered with nothing, audited nothing, the subscription as it was.
+    await messaging.idle();
+    const audits = async () => (await t.call(a.apiKey, 'GET', '/api/v1/audit-log?limit=500')).json().data.length;
+    const before = { audits: await audits(), sent: gateway.sent.length };
+    const again = await inbound(subscribed!, 'AgainKW!');
+    expect(again).toMatchObject({ profileId: first.profileId, replies: [], message: { intent: 'keyword', campaign_id: campaign.id } });
+    await messaging.idle();
+    expect({ audits: await audits(), sent: gateway.sent.length }).toEqual(before);
+    expect((await t.call(a.apiKey, 'GET', `/api/v1/profiles/${first.profileId}`)).json().subscriptions).toMatchObject([{ campaign_id: campaign.id, status: 'active' }]);
+    // The profile without a subscription is subscribed by its keyword, with the welcome.
+    const joined = await inbound(unsubscribed!, 'againkw');
+    expect(joined).toMatchObject({ profileId: other.profileId, replies: [{ body: 'Welcome again' }] });
+    const { conversations, expected } = await conversationsOf([first.profileId, other.profileId]);
+    expect(conversations).toEqual(expected);
   });
 
   it('many inert texts at once, several per profile and one gateway id twice, are each recorded once, with their conversations', async () => {

@@ -169,8 +169,9 @@ export async function findMessagesByIds(db: Kysely<DB>, companyId: number, ids: 
 /**
  * An inbound text that changes nothing but its conversation, from a number that may already be a profile's: a plain
  * text (`when: 'always'`), a STOP from a profile already opted out by its own STOP (`'stopped'`: no second
- * confirmation, nothing firmer), or a keyword from a profile opted out for any reason (`'opted_out'`: subscribe does
- * nothing for it, and sends nothing). When the profile's state is not what `when` says, nothing is written.
+ * confirmation, nothing firmer), or a keyword from a profile opted out for any reason or that already has a subscription
+ * to the keyword's campaign, in any status (`'keyword'`: subscribe does nothing for it, and sends nothing). When the
+ * profile's state is not what `when` says, nothing is written.
  */
 export interface InertInbound {
   phone: string;
@@ -180,7 +181,7 @@ export interface InertInbound {
   possibleOptOut: boolean;
   intent: 'other' | 'stop' | 'keyword';
   campaignId: number | null;
-  when: 'always' | 'stopped' | 'opted_out';
+  when: 'always' | 'stopped' | 'keyword';
   at: string;
 }
 
@@ -199,28 +200,34 @@ const CONVERSATION_UPSERT = `ON CONFLICT (company_id, profile_id) DO UPDATE SET 
 
 const STOPPED = 'Texted a STOP word';
 
-/** Whether a profile's opt-out state lets the text be recorded as inert (the same test in SQL for PostgreSQL). */
-function inertFor(when: InertInbound['when'], profile: { opted_out_at: string | null; opted_out_source: string | null }): boolean {
-  return when === 'always' || (when === 'stopped' ? profile.opted_out_source === STOPPED : profile.opted_out_at !== null);
+/**
+ * Whether a profile's state lets the text be recorded as inert (the same test in SQL for PostgreSQL): its opt-out, and
+ * for a keyword whether it has a subscription to the keyword's campaign (`subscribed`).
+ */
+function inertFor(when: InertInbound['when'], profile: { opted_out_at: string | null; opted_out_source: string | null; subscribed: boolean }): boolean {
+  return when === 'always' || (when === 'stopped' ? profile.opted_out_source === STOPPED : profile.opted_out_at !== null || profile.subscribed);
 }
 
-// The same test as inertFor, in SQL, on `when` and the locked profile `p`.
-const inertTest = (when: string) =>
-  `(${when} = 'always' OR (${when} = 'stopped' AND p.opted_out_source = '${STOPPED}') OR (${when} = 'opted_out' AND p.opted_out_at IS NOT NULL))`;
+// Whether the locked profile `p` has a subscription to this campaign, in SQL (subscriptions are written under its lock).
+const subscribedTest = (campaignId: string) => `EXISTS (SELECT 1 FROM subscriptions s WHERE s.company_id = p.company_id AND s.profile_id = p.id AND s.campaign_id = ${campaignId})`;
+
+// The same test as inertFor, in SQL, on `when`, the keyword's campaign and the locked profile `p`.
+const inertTest = (when: string, campaignId: string) =>
+  `(${when} = 'always' OR (${when} = 'stopped' AND p.opted_out_source = '${STOPPED}') OR (${when} = 'keyword' AND (p.opted_out_at IS NOT NULL OR ${subscribedTest(campaignId)})))`;
 
 // What a PostgreSQL statement answers for each text: the profile found for its number, and the message if it was inserted.
-type InertFound = MessageRow & { found_profile_id: number | null; found_opted_out_at: string | null; found_opted_out_source: string | null };
+type InertFound = MessageRow & { found_profile_id: number | null; found_opted_out_at: string | null; found_opted_out_source: string | null; found_subscribed: boolean | null };
 
 // PostgreSQL: the profile's lock, the message and the conversation in one statement, so one round trip and its own
 // (implicit) transaction. A named statement: each pooled connection parses it once. It records a text that arrived
 // alone, or one whose batch failed (recordPostgresBatch).
 const INERT_INBOUND_POSTGRES = {
-  name: 'roster_inert_inbound_v1',
-  text: `WITH p AS (SELECT id, opted_out_at, opted_out_source FROM profiles WHERE company_id = $1 AND phone_number = $2 FOR UPDATE),
+  name: 'roster_inert_inbound_v2',
+  text: `WITH p AS (SELECT company_id, id, opted_out_at, opted_out_source FROM profiles WHERE company_id = $1 AND phone_number = $2 FOR UPDATE),
 m AS (
   INSERT INTO messages (company_id, profile_id, direction, body, status, gateway, gateway_message_id, possible_opt_out, intent, campaign_id, created_at, updated_at)
   SELECT $1, p.id, 'inbound', $3, 'received', $4, $5, $6, $7, $8, $9, $9 FROM p
-  WHERE ${inertTest('$10')}
+  WHERE ${inertTest('$10', '$8')}
   ON CONFLICT (company_id, gateway, gateway_message_id) DO NOTHING
   RETURNING ${RETURNED}
 ),
@@ -229,7 +236,8 @@ c AS (
   SELECT $1, profile_id, id, possible_opt_out, created_at FROM m
   ${CONVERSATION_UPSERT}
 )
-SELECT p.id AS found_profile_id, p.opted_out_at AS found_opted_out_at, p.opted_out_source AS found_opted_out_source, m.*
+SELECT p.id AS found_profile_id, p.opted_out_at AS found_opted_out_at, p.opted_out_source AS found_opted_out_source,
+  CASE WHEN p.id IS NOT NULL AND $10 = 'keyword' THEN ${subscribedTest('$8')} END AS found_subscribed, m.*
 FROM (SELECT 1) AS one LEFT JOIN p ON true LEFT JOIN m ON true`,
 };
 
@@ -250,7 +258,7 @@ FROM (SELECT 1) AS one LEFT JOIN p ON true LEFT JOIN m ON true`,
  * rescanned every message for every text).
  */
 const INERT_BATCH_POSTGRES = {
-  name: 'roster_inert_inbound_batch_v2',
+  name: 'roster_inert_inbound_batch_v3',
   text: `WITH texts AS (
   SELECT * FROM ROWS FROM (json_to_recordset($1::json) AS (company_id bigint, phone text, body text, gateway text, gateway_message_id text,
     possible_opt_out integer, intent text, campaign_id bigint, at timestamptz, inert_when text))
@@ -264,7 +272,7 @@ p AS (
 tried AS (
   SELECT DISTINCT ON (t.company_id, t.gateway, t.gateway_message_id) t.*, p.id AS profile_id
   FROM texts t JOIN p ON p.company_id = t.company_id AND p.phone_number = t.phone
-  WHERE ${inertTest('t.inert_when')}
+  WHERE ${inertTest('t.inert_when', 't.campaign_id')}
   ORDER BY t.company_id, t.gateway, t.gateway_message_id, t.n
 ),
 m AS (
@@ -280,6 +288,7 @@ c AS (
   ${CONVERSATION_UPSERT}
 )
 SELECT p.id AS found_profile_id, p.opted_out_at AS found_opted_out_at, p.opted_out_source AS found_opted_out_source,
+  CASE WHEN p.id IS NOT NULL AND t.inert_when = 'keyword' THEN ${subscribedTest('t.campaign_id')} END AS found_subscribed,
   ${MESSAGE_COLUMNS.map((c) => `m."${c}"`).join(', ')}
 FROM texts t
 LEFT JOIN p ON p.company_id = t.company_id AND p.phone_number = t.phone
@@ -317,11 +326,13 @@ function sqliteInert(raw: SQLite.Database): SqliteInert {
   const insert = raw.prepare<unknown[], MessageRow>(`INSERT INTO messages (company_id, profile_id, direction, body, status, gateway, gateway_message_id, possible_opt_out, intent, campaign_id, created_at, updated_at)
     VALUES (?, ?, 'inbound', ?, 'received', ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (company_id, gateway, gateway_message_id) DO NOTHING RETURNING ${RETURNED}`);
+  const subscribed = raw.prepare<[number, number, number | null], unknown>('SELECT 1 FROM subscriptions WHERE company_id = ? AND profile_id = ? AND campaign_id = ?').pluck();
   const conversation = raw.prepare(`INSERT INTO conversations (company_id, profile_id, last_message_id, possible_opt_outs, updated_at) VALUES (?, ?, ?, ?, ?) ${CONVERSATION_UPSERT}`);
   const record = (companyId: number, m: InertInbound): InertInboundOutcome => {
     const found = profile.get(companyId, m.phone);
     if (!found) return { outcome: 'no_profile' };
-    if (!inertFor(m.when, found)) return { outcome: 'not_inert' };
+    const keywordOf = m.when === 'keyword' && found.opted_out_at === null;
+    if (!inertFor(m.when, { ...found, subscribed: keywordOf && subscribed.get(companyId, found.id, m.campaignId) !== undefined })) return { outcome: 'not_inert' };
     const flag = m.possibleOptOut ? 1 : 0;
     const message = insert.get(companyId, found.id, m.body, m.gateway, m.gatewayMessageId, flag, m.intent, m.campaignId, m.at, m.at);
     if (!message) return { outcome: 'duplicate' };
@@ -458,9 +469,9 @@ async function recordPostgresInertAlone(pool: PgPool, companyId: number, message
 
 // A PostgreSQL statement's row for one text, as the outcome InertInboundOutcome names.
 function inertOutcome(message: InertInbound, row: InertFound): InertInboundOutcome {
-  const { found_profile_id: profileId, found_opted_out_at: optedOutAt, found_opted_out_source: optedOutSource, ...stored } = row;
+  const { found_profile_id: profileId, found_opted_out_at: optedOutAt, found_opted_out_source: optedOutSource, found_subscribed: subscribed, ...stored } = row;
   if (profileId === null) return { outcome: 'no_profile' };
-  if (!inertFor(message.when, { opted_out_at: optedOutAt, opted_out_source: optedOutSource })) return { outcome: 'not_inert' };
+  if (!inertFor(message.when, { opted_out_at: optedOutAt, opted_out_source: optedOutSource, subscribed: subscribed === true })) return { outcome: 'not_inert' };
   if (stored.id === null) return { outcome: 'duplicate' };
   return { outcome: 'recorded', message: stored };
 }

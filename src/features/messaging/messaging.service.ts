@@ -83,7 +83,7 @@ function normaliseSender(raw: string, country: CountryCode): NormalisePhoneResul
 /** Which profiles' state makes this text inert (repo.InertInbound), or undefined when it never is. */
 function inertWhen(intent: MessageIntent, path: OptInPathView | undefined, inbound: InboundSms, observer: InboundObserver): repo.InertInbound['when'] | undefined {
   if (observer.stopCommitting) return undefined;
-  if (path) return 'opted_out';
+  if (path) return 'keyword';
   if (intent === 'stop') return 'stopped';
   return intent === 'other' && inbound.optOutType === undefined ? 'always' : undefined;
 }
@@ -375,8 +375,9 @@ export class Messaging {
     const possibleOptOut = classified === 'possible_opt_out' && intent === 'other';
 
     // Most texts change nothing but their conversation: recorded in one statement when the profile's state says so
-    // (InertInbound: a plain text; a STOP after the person's own STOP; a keyword from an opted-out profile). Anything
-    // else, or a state that does not fit, takes the transaction below. Tests that watch a STOP commit take it always.
+    // (InertInbound: a plain text; a STOP after the person's own STOP; a keyword from an opted-out profile or one already
+    // subscribed to its campaign). Anything else, or a state that does not fit, takes the transaction below. Tests that
+    // watch a STOP commit take it always.
     const when = inertWhen(intent, path, inbound, observer);
     if (when) {
       const inert = await repo.recordInertInbound(this.database, companyId, {
