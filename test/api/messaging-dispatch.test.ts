@@ -3,7 +3,7 @@ import { describeEachEngine } from '../db.js';
 import { type TestApp, type TestCompany, testApp } from '../app.js';
 import type { OutboundSms, SendResult, SmsGateway } from '../../src/features/messaging/gateways/gateway.js';
 import { DEFAULT_HELP_TEXT, DEFAULT_STOP_REPLY } from '../../src/features/messaging/message-rules.js';
-import { INERT_BATCH_TEXTS, inertBatchWatch, recordInertInbound } from '../../src/features/messaging/messages.repository.js';
+import { INERT_BATCH_TEXTS, inertBatchWatch, recordDeliveryProgress, recordInertInbound } from '../../src/features/messaging/messages.repository.js';
 import { Messaging } from '../../src/features/messaging/messaging.service.js';
 import { recentCompanySettings } from '../../src/features/accounts/accounts.service.js';
 import { createCampaign, createOptInPath } from '../../src/features/campaigns/campaigns.service.js';
@@ -177,6 +177,34 @@ describeEachEngine('reply dispatch', (engine) => {
     const stop = await inbound('+13125550009', 'STOP');
     expect((await t.call(a.apiKey, 'GET', `/api/v1/profiles/${staff.profileId}`)).json()).toMatchObject({ opted_out_source: 'Texted a STOP word' });
     expect(stop.message).toMatchObject({ intent: 'stop' });
+  });
+
+  it('a report of sent or delivered alone is one statement for a message the gateway answered for, and nothing for any other', async () => {
+    const help = await inbound('+13125550041', 'help');
+    const [reply] = await help.handoffs;
+    const stored = (id: number) => t.database.db.selectFrom('messages').select(['status', 'gateway_message_id', 'updated_at']).where('company_id', '=', a.companyId).where('id', '=', id).executeTakeFirstOrThrow();
+    const handedOff = await stored(reply!.id);
+    expect(handedOff).toMatchObject({ status: 'sent', gateway_message_id: expect.stringMatching(/^RG/) });
+    const sid = handedOff.gateway_message_id!;
+    const at = new Date(Date.now() + 1000).toISOString();
+    // Another attempt's id, another gateway, another company: nothing.
+    expect(await recordDeliveryProgress(t.database, a.companyId, reply!.id, gateway.name, 'RG-other', 'delivered', at)).toBeUndefined();
+    expect(await recordDeliveryProgress(t.database, a.companyId, reply!.id, 'twilio', sid, 'delivered', at)).toBeUndefined();
+    const b = await t.company('Dispatch other');
+    expect(await recordDeliveryProgress(t.database, b.companyId, reply!.id, gateway.name, sid, 'delivered', at)).toBeUndefined();
+    expect(await stored(reply!.id)).toEqual(handedOff);
+    // `sent` again changes nothing; `delivered` moves it on, once.
+    expect(await recordDeliveryProgress(t.database, a.companyId, reply!.id, gateway.name, sid, 'sent', at)).toMatchObject({ id: reply!.id, status: 'sent' });
+    expect(await stored(reply!.id)).toEqual(handedOff);
+    expect(await recordDeliveryProgress(t.database, a.companyId, reply!.id, gateway.name, sid, 'delivered', at)).toMatchObject({ id: reply!.id, status: 'delivered', updated_at: at });
+    expect(await recordDeliveryProgress(t.database, a.companyId, reply!.id, gateway.name, sid, 'delivered', at)).toBeUndefined();
+    // Through applyDeliveryReport: a later `sent` leaves it delivered.
+    expect(await messaging.applyDeliveryReport(a.companyId, { gatewayMessageId: sid, status: 'sent' }, reply!.id)).toMatchObject({ status: 'delivered' });
+    // A message still queued (its handoff failed) is left to the general path, which ignores a report for another id.
+    const queued = await helpLeftQueued('+13125550042');
+    expect(await recordDeliveryProgress(t.database, a.companyId, queued.replies[0]!.id, gateway.name, sid, 'sent', at)).toBeUndefined();
+    expect(await messaging.applyDeliveryReport(a.companyId, { gatewayMessageId: sid, status: 'delivered' }, queued.replies[0]!.id)).toBeNull();
+    expect((await stored(queued.replies[0]!.id)).status).toBe('queued');
   });
 
   it('a keyword from a profile already subscribed to its campaign is inert; from one that is not, it subscribes', async () => {

@@ -75,6 +75,48 @@ export function updateMessage(db: Kysely<DB>, companyId: number, messageId: numb
   return db.updateTable('messages').set(values).where('company_id', '=', companyId).where('id', '=', messageId).execute();
 }
 
+// Statuses a message has once the gateway answered its handoff (the handoff records the gateway's id with `sent`).
+const ANSWERED = ['sent', 'delivered', 'undelivered', 'failed'];
+
+// Prepared (every reply gets two status callbacks, bench/inbound.ts): company, message, gateway, gateway id, time.
+const deliveredQuery = prepared((scope: DbScope, companyId: number, messageId: number, gateway: string, gatewayMessageId: string, at: string) =>
+  scope.db
+    .updateTable('messages')
+    .set({ status: 'delivered', updated_at: at })
+    .where('company_id', '=', companyId)
+    .where('id', '=', messageId)
+    .where('direction', '=', 'outbound')
+    .where('gateway', '=', gateway)
+    .where('gateway_message_id', '=', gatewayMessageId)
+    .where('status', '=', 'sent')
+    .returning(MESSAGE_COLUMNS));
+
+const answeredQuery = prepared((scope: DbScope, companyId: number, messageId: number, gateway: string, gatewayMessageId: string) =>
+  scope.db
+    .selectFrom('messages')
+    .select(MESSAGE_COLUMNS)
+    .where('company_id', '=', companyId)
+    .where('id', '=', messageId)
+    .where('direction', '=', 'outbound')
+    .where('gateway', '=', gateway)
+    .where('gateway_message_id', '=', gatewayMessageId)
+    .where('status', 'in', ANSWERED));
+
+/**
+ * A report that a message was sent or delivered and nothing more (no error, no carrier), in one statement: `delivered`
+ * moves a `sent` message on; `sent` changes nothing for a message the gateway has answered for (its handoff recorded
+ * `sent` already). Answers the message, or undefined when the report is not that simple for it — the message is still
+ * being handed off or queued again for a resend, the id is another attempt's, or it is already final for `delivered` —
+ * and the caller takes the general path (Messaging.applyDeliveryReport). No profile lock: it never touches a message
+ * being handed off (`sending`, the send lease) and changes nothing an opt-out or a send reads.
+ */
+export async function recordDeliveryProgress(scope: DbScope, companyId: number, messageId: number, gateway: string, gatewayMessageId: string, status: 'sent' | 'delivered', at: string): Promise<MessageRow | undefined> {
+  const { rows } = status === 'delivered'
+    ? await deliveredQuery(scope, companyId, messageId, gateway, gatewayMessageId, at)
+    : await answeredQuery(scope, companyId, messageId, gateway, gatewayMessageId);
+  return rows[0] as MessageRow | undefined;
+}
+
 /**
  * Outbound messages of one gateway still queued since before `before`, oldest first, of every company, then those left
  * `sending` by a handoff whose lease is over (its process stopped): the dispatcher's fallback sweep

@@ -319,6 +319,11 @@ export class Messaging {
    * report's callback URL names; without it the message is found by its gateway id. Unknown messages are ignored.
    */
   async applyDeliveryReport(companyId: number, report: DeliveryReport, messageId?: number): Promise<MessageView | null> {
+    // Most reports say only that a message was sent, then delivered: one statement (recordDeliveryProgress).
+    if (messageId !== undefined && (report.status === 'sent' || report.status === 'delivered') && !report.errorCode && !report.carrierName && !report.disposition) {
+      const progressed = await repo.recordDeliveryProgress(this.database, companyId, messageId, this.gateway.name, report.gatewayMessageId, report.status, nowIso());
+      if (progressed) return toMessageView(progressed);
+    }
     const applied = await inTransaction(this.database, async (trx) => {
       const found = messageId !== undefined ? await repo.findMessage(trx.db, companyId, messageId) : await repo.findByGatewayId(trx.db, companyId, this.gateway.name, report.gatewayMessageId);
       if (!found || found.direction !== 'outbound') return null;
