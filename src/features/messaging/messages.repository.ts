@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DB, MessagesTable } from '../../db/schema.js';
 import { prepared } from '../../db/prepared.js';
-import type { DbScope } from '../../db/scope.js';
+import { type DbScope, forUpdate } from '../../db/scope.js';
+import { PROFILE_STATE_COLUMNS, type ProfileStateRow } from '../profiles/profiles.repository.js';
 
 /** The message read model (no selectAll on API paths). */
 export const MESSAGE_COLUMNS = [
@@ -54,6 +55,24 @@ export async function insertMessage(scope: DbScope, companyId: number, values: N
   const row: Required<NewMessage> = { ...values, possible_opt_out: values.possible_opt_out ?? 0, attempts: values.attempts ?? 0 };
   const { rows } = await insertMessageQuery(scope, companyId, ...NEW_MESSAGE_COLUMNS.map((column) => row[column]));
   return rows[0] as MessageRow | undefined;
+}
+
+/** Locks the profile a message belongs to (as lockProfileStates does) and reads its state: one statement, by the message. */
+export async function lockProfileOfMessage(scope: DbScope, companyId: number, messageId: number): Promise<ProfileStateRow | undefined> {
+  return (await lockOfMessageQuery(scope, companyId, messageId)).rows[0] as ProfileStateRow | undefined;
+}
+
+// Prepared: every reply's handoff runs it (bench/inbound.ts).
+const lockOfMessageQuery = prepared((scope: DbScope, companyId: number, messageId: number) =>
+  forUpdate(scope, scope.db
+    .selectFrom('profiles')
+    .select(PROFILE_STATE_COLUMNS)
+    .where('company_id', '=', companyId)
+    .where('id', '=', (eb) => eb.selectFrom('messages').select('profile_id').where('company_id', '=', companyId).where('id', '=', messageId))));
+
+/** Records the carrier on a message that names none yet (a delivery report may have named it first). */
+export function setUnknownCarrier(db: Kysely<DB>, companyId: number, messageId: number, carrierName: string) {
+  return db.updateTable('messages').set({ carrier_name: carrierName }).where('company_id', '=', companyId).where('id', '=', messageId).where('carrier_name', 'is', null).execute();
 }
 
 export function findMessage(db: Kysely<DB>, companyId: number, messageId: number) {

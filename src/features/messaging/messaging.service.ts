@@ -231,10 +231,10 @@ export class Messaging {
     // Not inTransaction: its retries are for work that only touches the database.
     const claim = await this.database.db.transaction().execute(async (db) => {
       const trx: DbScope = { db, engine: this.database.engine };
-      const message = await repo.findMessage(db, companyId, messageId);
-      if (!message) throw notFound('Message');
-      const [profile] = await lockProfileStates(trx, companyId, [message.profile_id]);
-      const fresh = (await repo.findMessage(db, companyId, messageId))!;
+      // The profile locked first, found by the message (one statement), then the message as it is under that lock.
+      const profile = await repo.lockProfileOfMessage(trx, companyId, messageId);
+      const fresh = await repo.findMessage(db, companyId, messageId);
+      if (!fresh) throw notFound('Message');
       // Queued, or left `sending` by a handoff that stopped (its process ended) and whose lease is over.
       const claimable = fresh.status === 'queued' || (fresh.status === 'sending' && (!fresh.lease_until || new Date(fresh.lease_until).getTime() <= Date.now()));
       if (!claimable) return undefined;
@@ -303,8 +303,7 @@ export class Messaging {
     await inTransaction(this.database, async (trx) => {
       await lockProfileStates(trx, companyId, [profileId]);
       await updateProfile(trx.db, companyId, profileId, { carrier_name: carrier });
-      const message = await repo.findMessage(trx.db, companyId, messageId);
-      if (message && !message.carrier_name) await repo.updateMessage(trx.db, companyId, messageId, { carrier_name: carrier });
+      await repo.setUnknownCarrier(trx.db, companyId, messageId, carrier);
     });
   }
 

@@ -172,7 +172,8 @@ export interface ProfileStateRow {
   status_filter: string;
 }
 
-const STATE_COLUMNS = ['id', 'phone_number', 'opted_out_at', 'opted_out_source', 'status', 'status_filter'] as const;
+export const PROFILE_STATE_COLUMNS = ['id', 'phone_number', 'opted_out_at', 'opted_out_source', 'status', 'status_filter'] as const;
+const STATE_COLUMNS = PROFILE_STATE_COLUMNS;
 
 /** Locks profiles (PostgreSQL: FOR UPDATE, in id order so concurrent lockers never deadlock) and reads their state. */
 export async function lockProfileStates(scope: DbScope, companyId: number, profileIds: readonly number[]): Promise<ProfileStateRow[]> {
