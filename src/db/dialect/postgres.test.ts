@@ -32,6 +32,12 @@ describe.runIf(testEngines().includes('postgres'))('PostgreSQL statements', () =
     expect(prepared.filter((p) => p.statement === text).map((p) => p.name)).toEqual([statementName(text)]);
   });
 
+  it('leaves a long statement unnamed (a multi-row VALUES list differs with every row count)', () => {
+    const short = 'SELECT $1::int AS postgres_test_short';
+    expect(statementName(short)).toMatch(/^roster_\d+$/);
+    expect(statementName(`${short} /* ${'x'.repeat(4000)} */`)).toBeUndefined();
+  });
+
   it('leaves the profile list’s shapes unnamed, planned for each call', async () => {
     const prepared = await preparedAfter(async (db) => {
       const shape = (v: { id: number }) => db.selectFrom('profile_tombstones').select(['phone_hash']).where('company_id', '=', v.id);

@@ -27,13 +27,16 @@ const types = {
 export const PLAN_EACH_CALL = '/* planned each call */ ';
 
 // Statement names given out, one per SQL text for the life of the process; past the limit a new text is sent unnamed.
+// Long texts (a multi-row VALUES list, whose text differs with every row count) are never named: each connection keeps
+// every statement it prepared, so the limits bound what that costs the database's memory.
 const statementNames = new Map<string, string>();
 const MOST_NAMED_STATEMENTS = 1000;
+const LONGEST_NAMED_TEXT = 4000;
 
 /** The name Kysely's statement of this SQL text is prepared under on every connection, or undefined for none. */
 export function statementName(text: string): string | undefined {
   let name = statementNames.get(text);
-  if (name === undefined && statementNames.size < MOST_NAMED_STATEMENTS && !text.startsWith(PLAN_EACH_CALL)) {
+  if (name === undefined && statementNames.size < MOST_NAMED_STATEMENTS && text.length <= LONGEST_NAMED_TEXT && !text.startsWith(PLAN_EACH_CALL)) {
     statementNames.set(text, (name = `roster_${statementNames.size}`));
   }
   return name;
