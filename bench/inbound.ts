@@ -153,15 +153,17 @@ export const inbound: Benchmark = {
       await createOptInPath(database, auth, campaign.id, { name: 'Join', keywords: ['JOIN'], welcome_message: 'Welcome!' });
       const path = `/api/v1/gateways/twilio/${companyId}/inbound`;
 
-      const sides = {
-        bare: () => pound(`http://127.0.0.1:${barePort}`, '/bare', standIn.authToken, `http://127.0.0.1:${barePort}`, standIn.accountSid, SECONDS),
-        floor: () => pound(`http://127.0.0.1:${floorPort}`, `/floor/${companyId}`, standIn.authToken, `http://127.0.0.1:${floorPort}`, standIn.accountSid, SECONDS),
-        roster: () => pound(publicUrl, path, standIn.authToken, publicUrl, standIn.accountSid, SECONDS),
+      // Where each side listens (the base URL is also what the requests are signed for).
+      const targets: Record<SideName, { base: string; path: string }> = {
+        bare: { base: `http://127.0.0.1:${barePort}`, path: '/bare' },
+        floor: { base: `http://127.0.0.1:${floorPort}`, path: `/floor/${companyId}` },
+        roster: { base: publicUrl, path },
       };
+      const side = (name: SideName, seconds: number) => pound(targets[name].base, targets[name].path, standIn.authToken, targets[name].base, standIn.accountSid, seconds);
       log('  warming up…');
-      await pound(`http://127.0.0.1:${barePort}`, '/bare', standIn.authToken, `http://127.0.0.1:${barePort}`, standIn.accountSid, 2);
-      await pound(`http://127.0.0.1:${floorPort}`, `/floor/${companyId}`, standIn.authToken, `http://127.0.0.1:${floorPort}`, standIn.accountSid, 2);
-      const warmup = await pound(publicUrl, path, standIn.authToken, publicUrl, standIn.accountSid, 2);
+      await side('bare', 2);
+      await side('floor', 2);
+      const warmup = await side('roster', 2);
       // Two rounds, the order of the sides reversed in the second, so all see the same machine noise; each side's better
       // round is its figure.
       const rounds: Array<Record<SideName, Side>> = [];
@@ -170,7 +172,7 @@ export const inbound: Benchmark = {
         const result = {} as Record<SideName, Side>;
         for (const name of order) {
           await settle(database);
-          result[name] = await sides[name]();
+          result[name] = await side(name, SECONDS);
         }
         rounds.push(result);
         log(`  round ${round + 1}: ${(['bare', 'floor', 'roster'] as const).map((name) => `${name} ${Math.round(result[name].perSecond)}/s p99 ${result[name].p99} ms`).join('; ')}`);

@@ -173,14 +173,13 @@ export interface ProfileStateRow {
 }
 
 export const PROFILE_STATE_COLUMNS = ['id', 'phone_number', 'opted_out_at', 'opted_out_source', 'status', 'status_filter'] as const;
-const STATE_COLUMNS = PROFILE_STATE_COLUMNS;
 
 /** Locks profiles (PostgreSQL: FOR UPDATE, in id order so concurrent lockers never deadlock) and reads their state. */
 export async function lockProfileStates(scope: DbScope, companyId: number, profileIds: readonly number[]): Promise<ProfileStateRow[]> {
   const ids = [...new Set(profileIds)].sort((a, b) => a - b);
   const rows: ProfileStateRow[] = [];
   for (const part of chunks(ids)) {
-    const query = scope.db.selectFrom('profiles').select(STATE_COLUMNS).where('company_id', '=', companyId).where('id', 'in', part).orderBy('id');
+    const query = scope.db.selectFrom('profiles').select(PROFILE_STATE_COLUMNS).where('company_id', '=', companyId).where('id', 'in', part).orderBy('id');
     rows.push(...(await forUpdate(scope, query).execute()));
   }
   return rows;
@@ -193,7 +192,7 @@ export async function lockProfileStateByPhone(scope: DbScope, companyId: number,
 
 // Prepared: every inbound message runs it (bench/inbound.ts).
 const lockByPhoneQuery = prepared((scope: DbScope, companyId: number, phoneNumber: string) =>
-  forUpdate(scope, scope.db.selectFrom('profiles').select(STATE_COLUMNS).where('company_id', '=', companyId).where('phone_number', '=', phoneNumber)));
+  forUpdate(scope, scope.db.selectFrom('profiles').select(PROFILE_STATE_COLUMNS).where('company_id', '=', companyId).where('phone_number', '=', phoneNumber)));
 
 /** Writes the same derived values to many profiles at once. */
 export async function setProfileStates(db: Kysely<DB>, companyId: number, profileIds: number[], values: ProfileUpdate): Promise<void> {
